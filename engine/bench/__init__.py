@@ -1,0 +1,1 @@
+"""Benchmarks that print JSON lines (run by hand or as CI smoke tests)."""

@@ -1,0 +1,409 @@
+"""compile(): validated narrative files -> an immutable Program, or diagnostics.
+
+Author mistakes never raise: they are collected (all of them, sorted) in the result.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from engine.content import analysis
+from engine.content.diagnostics import Diagnostic, Severity, Span, did_you_mean, sort_diagnostics
+from engine.content.expressions import (
+    BOOL,
+    FLOAT,
+    INT,
+    STRING,
+    Expr,
+    ExprProblem,
+    Literal,
+    ValueType,
+    assignable,
+    check_expression,
+    parse_expression,
+    read_names,
+)
+from engine.content.loader import LoadedFile, LoadResult, load_narrative, load_narrative_text
+from engine.content.program import (
+    CharacterSpec,
+    CompiledScene,
+    Condition,
+    EndingSpec,
+    EnvironmentSpec,
+    Program,
+    VariableSpec,
+)
+from engine.content.scene_compiler import SceneCompiler
+from engine.content.yamlsource import YamlNode
+
+__all__ = ["CompileResult", "compile_narrative", "compile_text"]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TYPES = {"bool": BOOL, "int": INT, "float": FLOAT, "string": STRING}
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    program: Program | None
+    diagnostics: tuple[Diagnostic, ...]
+    files: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.program is not None
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
+
+
+def compile_narrative(path: Path | str, display: str | None = None) -> CompileResult:
+    """Compile the narrative at ``path`` together with its includes."""
+    path = Path(path)
+    with _collector_paused():
+        return _compile(load_narrative(path, display if display is not None else str(path)))
+
+
+def compile_text(text: str, display: str = "<text>") -> CompileResult:
+    """Compile a narrative held in memory (no includes)."""
+    with _collector_paused():
+        return _compile(load_narrative_text(text, display))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while compiling.
+
+    Compiling allocates ~50 objects per scene that all stay alive; CPython's generational
+    collector would rescan them again and again, which made compile time grow faster than
+    linearly (2.2x from 1,000 to 2,000 scenes). Nothing here creates reference cycles.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass
+class NarrativeContext:
+    """Everything the scene compiler needs to know about the whole narrative."""
+
+    variables: dict[str, ValueType] = field(default_factory=dict)
+    scenes: dict[str, Span] = field(default_factory=dict)
+    characters: dict[str, Span] = field(default_factory=dict)
+    endings: dict[str, Span] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    variables_read: set[str] = field(default_factory=set)
+    speakers_used: set[str] = field(default_factory=set)
+    endings_used: set[str] = field(default_factory=set)
+    line_ids: dict[str, Span] = field(default_factory=dict)
+    variable_spans: dict[str, Span] = field(default_factory=dict)
+
+    def report(self, code: str, message: str, span: Span, **extra: Any) -> None:
+        self.diagnostics.append(Diagnostic.at(code, message, span, **extra))
+
+    def expression(
+        self, value: Any, node: YamlNode, expected: ValueType | None
+    ) -> Condition | None:
+        """Parse and type-check an expression written in ``node``; report problems there."""
+        if isinstance(value, (bool, int, float)):
+            expr: Expr | ExprProblem = Literal(value, 0, len(str(value)))
+            text = _literal_text(value)
+        else:
+            text = str(value)
+            expr = parse_expression(text)
+        if isinstance(expr, ExprProblem):
+            self._expr_problem(expr, node, expected)
+            return None
+        checked = check_expression(expr, self.variables, self.scenes)
+        for problem in checked.problems:
+            self._expr_problem(problem, node, expected)
+        self.variables_read |= read_names(expr)
+        if checked.problems or checked.type is None:
+            return None
+        if expected is not None and not assignable(expected, checked.type, expr):
+            span = (
+                node.value_offset_span(expr.start, expr.end)
+                if node.quoted or isinstance(node.value, str)
+                else node.span
+            )
+            wanted = "true or false" if expected == BOOL else expected.describe()
+            helps = []
+            if expected.kind == "enum":
+                helps.append(f"its values are: {', '.join(expected.enum_values)}")
+            self.report(
+                "E026",
+                f"expected {wanted}, but this is {checked.type.describe()}",
+                span,
+                helps=helps,
+            )
+            return None
+        return Condition(text, expr)
+
+    def _expr_problem(
+        self, problem: ExprProblem, node: YamlNode, expected: ValueType | None
+    ) -> None:
+        helps = list(problem.helps)
+        if (
+            expected is not None
+            and expected.kind in ("string", "enum")
+            and problem.code
+            in (
+                "E024",
+                "E025",
+            )
+        ):
+            helps.append(f"to set text, quote it inside the quotes: \"'{node.value}'\"")
+        span = node.value_offset_span(problem.start, problem.end)
+        self.report(problem.code, problem.message, span, helps=helps)
+
+
+def _literal_text(value: bool | int | float) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _compile(loaded: LoadResult) -> CompileResult:
+    context = NarrativeContext(diagnostics=list(loaded.diagnostics))
+    files = loaded.files
+    if not files:
+        return CompileResult(None, tuple(sort_diagnostics(context.diagnostics)), loaded.paths)
+    main = files[0]
+    _collect_names(files, context)
+    variables = _variables(files, context)
+    characters = _characters(files)
+    endings = _endings(files)
+    scenes: dict[str, CompiledScene] = {}
+    choice_spans: dict[tuple[str, int], Span] = {}
+    step_spans: dict[tuple[str, int], Span] = {}
+    for loaded_file in files:
+        scenes_node = loaded_file.root.items.get("scenes")
+        for scene_id, scene in loaded_file.model.scenes.items():
+            if (
+                scenes_node is None
+                or context.scenes.get(scene_id) != scenes_node.keys[scene_id].span
+            ):
+                continue  # a duplicate definition, already reported
+            scene_node = scenes_node.items[scene_id]
+            compiler = SceneCompiler(scene_id, context)
+            ops = compiler.compile_scene(scene, scene_node)
+            key = scenes_node.keys[scene_id]
+            environment = None
+            if scene.environment is not None:
+                environment = EnvironmentSpec(**scene.environment.model_dump())
+            scenes[scene_id] = CompiledScene(
+                scene_id, ops, environment, tuple(scene.tags), loaded_file.display, key.line
+            )
+            for pc, span in compiler.choice_spans.items():
+                choice_spans[(scene_id, pc)] = span
+            for pc, span in compiler.step_spans.items():
+                step_spans[(scene_id, pc)] = span
+    start = _start(main, context)
+    if start is not None and scenes:
+        analysis.analyse(
+            start=start,
+            scenes=scenes,
+            variables=variables,
+            scene_spans=context.scenes,
+            choice_spans=choice_spans,
+            report=context.report,
+        )
+    _unused(context)
+    diagnostics = sort_diagnostics(context.diagnostics)
+    if any(d.severity is Severity.ERROR for d in diagnostics) or start is None:
+        return CompileResult(None, tuple(diagnostics), loaded.paths)
+    model = main.model
+    program = Program(
+        id=model.id or "",
+        title=model.title or "",
+        start=start,
+        scenes=MappingProxyType(scenes),
+        variables=MappingProxyType(variables),
+        characters=MappingProxyType(characters),
+        endings=MappingProxyType(endings),
+        seed=model.seed or 0,
+        description=model.description,
+        age_range=(model.age_range[0], model.age_range[1]) if model.age_range else None,
+        minutes=model.minutes,
+        tags=tuple(model.tags),
+        files=loaded.paths,
+    )
+    program = replace(program, fingerprint=_fingerprint(files))
+    return CompileResult(program, tuple(diagnostics), loaded.paths)
+
+
+def _fingerprint(files: tuple[LoadedFile, ...]) -> str:
+    """Identifies the exact sources a program came from (saves refuse other versions)."""
+    digest = hashlib.sha256()
+    for loaded_file in files:
+        digest.update(loaded_file.root.source.text.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _collect_names(files: tuple[LoadedFile, ...], context: NarrativeContext) -> None:
+    """Register every defined name once; report duplicates and malformed names."""
+    tables = (
+        ("scenes", "scene", context.scenes),
+        ("variables", "variable", context.variable_spans),
+        ("characters", "character", context.characters),
+        ("endings", "ending", context.endings),
+    )
+    for section, noun, table in tables:
+        for loaded_file in files:
+            node = loaded_file.root.items.get(section)
+            if node is None or node.kind != "mapping":
+                continue
+            for name, key in node.keys.items():
+                if not _IDENTIFIER.match(name):
+                    context.report(
+                        "E013",
+                        f"{noun} name '{name}' must be letters, digits and '_'",
+                        key.span,
+                        helps=["names start with a letter and have no spaces or dashes"],
+                    )
+                    continue
+                if name in table:
+                    context.report(
+                        "E020",
+                        f"{noun} '{name}' is defined twice",
+                        key.span,
+                        notes=[_first_defined(table[name])],
+                    )
+                    continue
+                table[name] = key.span
+
+
+def _first_defined(previous: Span) -> str:
+    return f"first defined at {previous.source.path}:{previous.line}:{previous.column}"
+
+
+def _variables(files: tuple[LoadedFile, ...], context: NarrativeContext) -> dict[str, VariableSpec]:
+    specs: dict[str, VariableSpec] = {}
+    context.variables = {}
+    for loaded_file in files:
+        node = loaded_file.root.items.get("variables")
+        for name, variable in loaded_file.model.variables.items():
+            if node is None or name in specs or not _IDENTIFIER.match(name):
+                continue
+            var_node = node.items[name]
+            if variable.type == "enum":
+                values = tuple(variable.values or ())
+                if not values:
+                    context.report(
+                        "E011", f"enum variable '{name}' needs 'values'", node.keys[name].span
+                    )
+                    continue
+                value_type = ValueType("enum", values, name)
+            else:
+                if variable.values is not None:
+                    context.report(
+                        "E010",
+                        f"'values' only belongs to enum variables, and '{name}' is {variable.type}",
+                        var_node.keys["values"].span,
+                    )
+                value_type = _TYPES[variable.type]
+            default = variable.default
+            default_node = var_node.items["default"]
+            default_ok = assignable(value_type, _python_type(default), Literal(default, 0, 0))
+            if not default_ok:
+                helps = []
+                if value_type.kind == "enum":
+                    helps = did_you_mean(str(default), value_type.enum_values) or [
+                        f"its values are: {', '.join(value_type.enum_values)}"
+                    ]
+                context.report(
+                    "E012",
+                    f"default of '{name}' must be {value_type.describe()}, found {default!r}",
+                    default_node.span,
+                    helps=helps,
+                )
+                continue
+            if value_type == FLOAT:
+                default = float(default)
+            specs[name] = VariableSpec(name, value_type, default)
+            context.variables[name] = value_type
+    return specs
+
+
+def _python_type(value: bool | int | float | str) -> ValueType:
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int):
+        return INT
+    if isinstance(value, float):
+        return FLOAT
+    return STRING
+
+
+def _characters(files: tuple[LoadedFile, ...]) -> dict[str, CharacterSpec]:
+    out: dict[str, CharacterSpec] = {}
+    for loaded_file in files:
+        for name, character in loaded_file.model.characters.items():
+            out.setdefault(
+                name,
+                CharacterSpec(
+                    name,
+                    character.name,
+                    character.color,
+                    character.role,
+                    character.voice,
+                    tuple(character.tags),
+                ),
+            )
+    return out
+
+
+def _endings(files: tuple[LoadedFile, ...]) -> dict[str, EndingSpec]:
+    out: dict[str, EndingSpec] = {}
+    for loaded_file in files:
+        for name, ending in loaded_file.model.endings.items():
+            out.setdefault(
+                name, EndingSpec(name, ending.title, ending.description, tuple(ending.tags))
+            )
+    return out
+
+
+def _start(main: LoadedFile, context: NarrativeContext) -> str | None:
+    start = main.model.start
+    if start is None or main.model.part:
+        return None
+    if start not in context.scenes:
+        node = main.root.items["start"]
+        context.report(
+            "E021",
+            f"start scene '{start}' does not exist",
+            node.span,
+            helps=did_you_mean(start, context.scenes),
+        )
+        return None
+    return start
+
+
+def _unused(context: NarrativeContext) -> None:
+    for name, span in context.variable_spans.items():
+        if name not in context.variables_read:
+            context.report(
+                "W051",
+                f"variable '{name}' is never read",
+                span,
+                helps=["use it in a condition or a line, or remove it"],
+            )
+    for name, span in context.characters.items():
+        if name not in context.speakers_used:
+            context.report("W053", f"character '{name}' never speaks", span)
+    for name, span in context.endings.items():
+        if name not in context.endings_used:
+            context.report("W053", f"ending '{name}' is never reached by an 'end'", span)

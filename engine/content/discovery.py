@@ -1,0 +1,77 @@
+"""Find and check every narrative under the paths a user names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.content.compiler import CompileResult, compile_narrative
+from engine.content.diagnostics import Diagnostic, SourceFile, Span, sort_diagnostics
+from engine.content.yamlsource import load_yaml_file
+
+__all__ = ["CheckReport", "check_paths", "find_content_files"]
+
+_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    files: tuple[str, ...]
+    results: tuple[CompileResult, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def error_count(self) -> int:
+        return sum(d.severity.value == "error" for d in self.diagnostics)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(d.severity.value == "warning" for d in self.diagnostics)
+
+
+def find_content_files(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
+    """Expand folders into their YAML files (sorted); missing paths become diagnostics."""
+    files: list[str] = []
+    problems: list[Diagnostic] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.suffix in _SUFFIXES and child.is_file() and ".venv" not in child.parts:
+                    files.append(str(child))
+        elif path.exists():
+            files.append(raw)
+        else:
+            problems.append(
+                Diagnostic.at("E001", "file not found", Span(SourceFile(raw, ""), 1, 1))
+            )
+    return files, problems
+
+
+def _is_part(path: str) -> bool:
+    loaded = load_yaml_file(Path(path), path)
+    root = loaded.root
+    if root is None or root.kind != "mapping":
+        return False
+    part = root.items.get("part")
+    return part is not None and part.value is True
+
+
+def check_paths(paths: list[str]) -> CheckReport:
+    """Compile each narrative; parts are checked through the files that include them."""
+    files, diagnostics = find_content_files(paths)
+    parts = [f for f in files if _is_part(f)]
+    entries = [f for f in files if f not in parts]
+    results: list[CompileResult] = []
+    covered: set[Path] = set()
+    for entry in entries:
+        result = compile_narrative(entry)
+        results.append(result)
+        diagnostics.extend(result.diagnostics)
+        covered |= {Path(p).resolve() for p in result.files}
+    for part in parts:
+        if Path(part).resolve() not in covered:
+            result = compile_narrative(part)
+            results.append(result)
+            diagnostics.extend(result.diagnostics)
+    return CheckReport(tuple(files), tuple(results), tuple(sort_diagnostics(diagnostics)))

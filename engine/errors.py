@@ -1,0 +1,45 @@
+"""The engine's exception tree.
+
+Author mistakes in YAML are never exceptions: the compiler returns them as diagnostics. An
+exception means a bug in the engine or a misuse of its API by host code::
+
+    EngineError
+    ├── StoryError            the story machine was driven wrongly (choose() with no choices...)
+    │   └── SaveError         a saved state that cannot be loaded into this program
+    ├── ContentError          a host asked for content that failed to compile (carries diagnostics)
+    └── TemplateRenderError   a line template failed at run time (bounded output, sandbox)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.content.diagnostics import Diagnostic
+
+__all__ = ["ContentError", "EngineError", "SaveError", "StoryError", "TemplateRenderError"]
+
+
+class EngineError(Exception):
+    """Root of every exception the engine raises on purpose."""
+
+
+class StoryError(EngineError):
+    """The story machine was asked for something its current state does not allow."""
+
+
+class SaveError(StoryError):
+    """A saved story state is malformed or belongs to another program."""
+
+
+class ContentError(EngineError):
+    """Content failed to compile; the diagnostics say why."""
+
+    def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
+        super().__init__(message)
+        self.diagnostics = tuple(diagnostics)
+
+
+class TemplateRenderError(EngineError):
+    """A line template could not be rendered (sandbox refusal, output cap, bad value)."""

@@ -1,0 +1,278 @@
+"""The story machine: pull events with advance(), answer choices with choose(), save and load.
+
+The whole state is a call stack of (scene, pc) frames plus variables, visit counts, picked
+once-only options and one random-generator integer, so it saves to small versioned JSON and
+a loaded save replays exactly what the original would have done.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from enum import StrEnum
+from typing import Any
+
+from engine.content.expressions import EvalContext, Value, evaluate
+from engine.content.program import (
+    BranchOp,
+    CallOp,
+    ChoiceOp,
+    CommandOp,
+    EndOp,
+    GotoOp,
+    JumpOp,
+    LineOp,
+    Program,
+    RandomOp,
+    ReturnOp,
+    SetOp,
+)
+from engine.errors import StoryError, TemplateRenderError
+from engine.story.events import (
+    ChoiceOffer,
+    ChoicesEvent,
+    CommandEvent,
+    EndEvent,
+    LineEvent,
+    SceneEvent,
+    StoryEvent,
+)
+from engine.story.rng import next_below
+from engine.story.save import SaveData, check_save, parse_save
+from engine.text.templates import render_template
+
+__all__ = ["MAX_CALL_DEPTH", "StoryMachine", "StoryStatus"]
+
+log = logging.getLogger(__name__)
+
+MAX_CALL_DEPTH = 64
+_ENTER = -1  # a frame at pc -1 announces its scene (SceneEvent) before running it
+_MARKUP = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+
+
+class StoryStatus(StrEnum):
+    RUNNING = "running"  # advance() gives the next event
+    CHOOSING = "choosing"  # waiting for choose()
+    ENDED = "ended"
+
+
+class StoryMachine:
+    def __init__(self, program: Program, seed: int | None = None) -> None:
+        self.program = program
+        self._stack: list[list[Any]] = [[program.start, _ENTER]]
+        self._variables: dict[str, Value] = {
+            name: spec.default for name, spec in program.variables.items()
+        }
+        self._visits: dict[str, int] = {}
+        self._picked: set[str] = set()
+        self._rng = (seed if seed is not None else program.seed) & ((1 << 64) - 1)
+        self._status = StoryStatus.RUNNING
+        self._offered: list[int] = []
+        self._ending: str | None = None
+        self._context = EvalContext(self._variables.__getitem__, self.visit_count)
+
+    # -- inspection ----------------------------------------------------------------------------
+
+    @property
+    def status(self) -> StoryStatus:
+        return self._status
+
+    @property
+    def scene(self) -> str:
+        return str(self._stack[-1][0]) if self._stack else ""
+
+    @property
+    def variables(self) -> dict[str, Value]:
+        return dict(self._variables)
+
+    @property
+    def ending(self) -> str | None:
+        return self._ending
+
+    def visit_count(self, scene: str) -> int:
+        return self._visits.get(scene, 0)
+
+    # -- the pull API --------------------------------------------------------------------------
+
+    def advance(self) -> StoryEvent:
+        """Run until the next event and return it."""
+        if self._status is StoryStatus.CHOOSING:
+            raise StoryError("the story is waiting for a choice: call choose() first")
+        if self._status is StoryStatus.ENDED:
+            raise StoryError("the story has ended")
+        while True:
+            event = self._step()
+            if event is not None:
+                return event
+
+    def choose(self, index: int) -> None:
+        """Answer the last ChoicesEvent with the ``index`` of one of its offers."""
+        if self._status is not StoryStatus.CHOOSING:
+            raise StoryError("there is no choice to answer: call advance()")
+        if not 0 <= index < len(self._offered):
+            raise StoryError(f"choice {index} is out of range 0..{len(self._offered) - 1}")
+        frame = self._stack[-1]
+        op = self._op(frame)
+        assert isinstance(op, ChoiceOp)
+        option = op.options[self._offered[index]]
+        if not option.sticky:
+            self._picked.add(option.option_id)
+        frame[1] = option.target
+        self._offered = []
+        self._status = StoryStatus.RUNNING
+
+    def current_choices(self) -> ChoicesEvent:
+        """The choices being waited on (e.g. after loading a save)."""
+        if self._status is not StoryStatus.CHOOSING:
+            raise StoryError("the story is not waiting for a choice")
+        return self._offers(self._op(self._stack[-1]))
+
+    # -- execution -----------------------------------------------------------------------------
+
+    def _op(self, frame: list[Any]) -> Any:
+        return self.program.scenes[frame[0]].ops[frame[1]]
+
+    def _step(self) -> StoryEvent | None:
+        if not self._stack:
+            return self._stop(None, "The story stops here")
+        frame = self._stack[-1]
+        scene = self.program.scenes[frame[0]]
+        pc = frame[1]
+        if pc == _ENTER:
+            frame[1] = 0
+            self._visits[scene.id] = self._visits.get(scene.id, 0) + 1
+            return SceneEvent(scene.id, scene.environment, scene.tags)
+        if pc >= len(scene.ops):
+            return self._return()
+        op = scene.ops[pc]
+        frame[1] = pc + 1
+        if isinstance(op, LineOp):
+            return self._line(op)
+        if isinstance(op, BranchOp):
+            if not evaluate(op.condition.expr, self._context):
+                frame[1] = op.target
+        elif isinstance(op, GotoOp):
+            frame[1] = op.target
+        elif isinstance(op, SetOp):
+            for name, value in op.assignments:
+                result = evaluate(value.expr, self._context)
+                if isinstance(self._variables[name], float) and not isinstance(result, bool):
+                    result = float(result)
+                self._variables[name] = result
+        elif isinstance(op, CommandOp):
+            return CommandEvent(op.name, dict(op.args))
+        elif isinstance(op, RandomOp):
+            self._rng, pick = next_below(self._rng, len(op.targets))
+            frame[1] = op.targets[pick]
+        elif isinstance(op, ChoiceOp):
+            frame[1] = pc
+            return self._choice(op, frame)
+        elif isinstance(op, JumpOp):
+            self._stack[-1] = [op.scene, _ENTER]
+        elif isinstance(op, CallOp):
+            if len(self._stack) >= MAX_CALL_DEPTH:
+                log.error("calls nested more than %d deep at %s; ending", MAX_CALL_DEPTH, scene.id)
+                return self._stop(None, "The story stops here")
+            self._stack.append([op.scene, _ENTER])
+        elif isinstance(op, ReturnOp):
+            return self._return()
+        elif isinstance(op, EndOp):
+            ending = self.program.endings[op.ending]
+            return self._stop(op.ending, ending.title)
+        return None
+
+    def _return(self) -> StoryEvent | None:
+        self._stack.pop()
+        if not self._stack:
+            # Prevented by the compiler (E040); a child still never sees a crash.
+            log.error("story fell off the end of a scene that was not called; ending")
+            return self._stop(None, "The story stops here")
+        return None
+
+    def _stop(self, ending: str | None, title: str) -> EndEvent:
+        self._status = StoryStatus.ENDED
+        self._ending = ending
+        self._stack = []
+        return EndEvent(ending, title)
+
+    def _line(self, op: LineOp) -> LineEvent:
+        try:
+            text = render_template(op.text, self._variables)
+        except TemplateRenderError as error:
+            log.warning("line %s could not be rendered (%s); showing it plain", op.line_id, error)
+            text = _MARKUP.sub("", op.text)
+        speaker_name = None
+        if op.speaker is not None:
+            speaker_name = self.program.characters[op.speaker].name
+        return LineEvent(op.line_id, text, op.speaker, speaker_name, op.tags, op.audio)
+
+    def _available(self, op: ChoiceOp) -> list[int]:
+        return [
+            index
+            for index, option in enumerate(op.options)
+            if not option.fallback
+            and (option.sticky or option.option_id not in self._picked)
+            and (option.condition is None or evaluate(option.condition.expr, self._context))
+        ]
+
+    def _choice(self, op: ChoiceOp, frame: list[Any]) -> StoryEvent | None:
+        available = self._available(op)
+        if not available:
+            fallback = next((o for o in op.options if o.fallback), None)
+            if fallback is None:
+                log.error("choice in scene %s ran out of options; ending", frame[0])
+                return self._stop(None, "The story stops here")
+            frame[1] = fallback.target
+            return None
+        self._offered = available
+        self._status = StoryStatus.CHOOSING
+        return self._offers(op)
+
+    def _offers(self, op: ChoiceOp) -> ChoicesEvent:
+        offers = []
+        for position, index in enumerate(self._offered):
+            option = op.options[index]
+            try:
+                text = render_template(option.text, self._variables)
+            except TemplateRenderError as error:
+                log.warning("option %s could not be rendered (%s)", option.option_id, error)
+                text = _MARKUP.sub("", option.text)
+            offers.append(ChoiceOffer(position, option.option_id, text, option.tags))
+        return ChoicesEvent(tuple(offers))
+
+    # -- saving --------------------------------------------------------------------------------
+
+    def save(self) -> dict[str, Any]:
+        """The whole state as JSON-ready data (format version inside)."""
+        return SaveData(
+            program=self.program.id,
+            fingerprint=self.program.fingerprint,
+            status=self._status.value,
+            stack=[(str(scene), int(pc)) for scene, pc in self._stack],
+            variables=dict(self._variables),
+            visits=dict(self._visits),
+            picked=sorted(self._picked),
+            rng=self._rng,
+            offered=list(self._offered),
+            ending=self._ending,
+        ).model_dump(mode="json")
+
+    @classmethod
+    def load(cls, program: Program, data: Any) -> StoryMachine:
+        """Rebuild a machine from :meth:`save` output; raises SaveError if it does not fit."""
+        save = parse_save(data)
+        check_save(program, save)
+        machine = cls(program)
+        machine._stack = [[scene, pc] for scene, pc in save.stack]
+        machine._variables.clear()
+        machine._variables.update(save.variables)
+        for name, spec in program.variables.items():
+            if spec.type.kind == "float":
+                machine._variables[name] = float(machine._variables[name])
+        machine._visits = dict(save.visits)
+        machine._picked = set(save.picked)
+        machine._rng = save.rng
+        machine._status = StoryStatus(save.status)
+        machine._offered = list(save.offered)
+        machine._ending = save.ending
+        return machine

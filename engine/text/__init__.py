@@ -1,0 +1,1 @@
+"""Line text: sandboxed templates and the terminal player. Pure Python."""
