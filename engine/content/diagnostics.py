@@ -168,9 +168,10 @@ class Diagnostic:
         if self.source_line:
             gutter = str(self.line)
             pad = " " * len(gutter)
-            shown = self.source_line.expandtabs(1)
+            shown, caret_at = _window(self.source_line.expandtabs(1), self.column - 1)
+            width = min(self.width, max(1, len(shown) - caret_at))
             parts.append(f"  {gutter} | {shown}")
-            parts.append(f"  {pad} | {' ' * (self.column - 1)}{'^' * self.width}")
+            parts.append(f"  {pad} | {' ' * caret_at}{'^' * width}")
         parts.extend(f"  note: {note}" for note in self.notes)
         parts.extend(f"  help: {help_}" for help_ in self.helps)
         return "\n".join(parts)
@@ -186,6 +187,20 @@ class Diagnostic:
             "notes": list(self.notes),
             "help": list(self.helps),
         }
+
+
+_QUOTE_WIDTH = 100
+
+
+def _window(line: str, caret: int) -> tuple[str, int]:
+    """Cut a long source line to a readable window around the caret."""
+    if len(line) <= _QUOTE_WIDTH:
+        return line, caret
+    start = max(0, min(caret - _QUOTE_WIDTH // 2, len(line) - _QUOTE_WIDTH))
+    shown = line[start : start + _QUOTE_WIDTH]
+    prefix = "..." if start > 0 else ""
+    suffix = "..." if start + _QUOTE_WIDTH < len(line) else ""
+    return prefix + shown + suffix, caret - start + len(prefix)
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -172,6 +172,11 @@ def load_yaml_bytes(data: bytes, display: str) -> LoadedYaml:
         line = mark.line + 1 if mark is not None else 1
         column = mark.column + 1 if mark is not None else 1
         problem = error.problem or error.context or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml's own limit, deeper than ours
+            diagnostic = Diagnostic.at(
+                "E005", f"YAML is nested more than {MAX_DEPTH} levels deep", Span(source, line, column)
+            )
+            return LoadedYaml(source, None, (diagnostic,))
         diagnostic = Diagnostic.at(
             "E003",
             f"YAML syntax error: {problem}",

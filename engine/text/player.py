@@ -83,6 +83,8 @@ def play(
                 save_path.unlink(missing_ok=True)
             return PlayOutcome(event.ending, event.ending is not None, choices_made)
         if isinstance(event, ChoicesEvent):
+            if save_path is not None:  # quitting at the prompt resumes at the same prompt
+                save_path.write_text(json.dumps(machine.save()), encoding="utf-8")
             picked = policy(event)
             if picked is None:
                 return PlayOutcome(None, False, choices_made, "input ended before an ending")
