@@ -8,6 +8,7 @@ duplicate keys, and point every later diagnostic at the exact line and column.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -174,7 +175,9 @@ def load_yaml_bytes(data: bytes, display: str) -> LoadedYaml:
         problem = error.problem or error.context or "invalid YAML"
         if "nesting depth" in problem:  # libyaml's own limit, deeper than ours
             diagnostic = Diagnostic.at(
-                "E005", f"YAML is nested more than {MAX_DEPTH} levels deep", Span(source, line, column)
+                "E005",
+                f"YAML is nested more than {MAX_DEPTH} levels deep",
+                Span(source, line, column),
             )
             return LoadedYaml(source, None, (diagnostic,))
         diagnostic = Diagnostic.at(
@@ -224,12 +227,18 @@ def _scalar(event: Any, source: SourceFile) -> YamlNode:
             )
         )
     if tag is None or tag == "!":
-        if event.implicit[0]:
-            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
-        else:
-            tag = _STR_TAG
-    node.value = _construct(tag, event.value)
+        node.value = _plain_value(event.value) if event.implicit[0] else event.value
+    else:
+        node.value = _construct(tag, event.value)
+    if event.anchor:
+        _refuse_anchor(event.anchor, node)
     return node
+
+
+@lru_cache(maxsize=8192)
+def _plain_value(text: str) -> Any:
+    """The value of an unquoted scalar (YAML 1.1 rules, as PyYAML's safe loader)."""
+    return _construct(_RESOLVER.resolve(yaml.ScalarNode, text, (True, False)), text)
 
 
 def _construct(tag: str, text: str) -> Any:
@@ -255,7 +264,31 @@ def _compose(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diagn
     documents = 0
     event: Any
     for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.DocumentStartEvent):
+        event_type = type(event)
+        node: YamlNode
+        if event_type is yaml.ScalarEvent:
+            node = _scalar(event, source)
+        elif event_type is yaml.MappingStartEvent or event_type is yaml.SequenceStartEvent:
+            kind: NodeKind = "mapping" if event_type is yaml.MappingStartEvent else "sequence"
+            collection = _node_at(kind, source, event)
+            if len(stack) >= MAX_DEPTH:
+                raise _Refusal(
+                    Diagnostic.at(
+                        "E005",
+                        f"YAML is nested more than {MAX_DEPTH} levels deep",
+                        collection.span,
+                    )
+                )
+            if event.anchor:
+                _refuse_anchor(event.anchor, collection)
+            stack.append((collection, None))
+            continue
+        elif event_type is yaml.MappingEndEvent or event_type is yaml.SequenceEndEvent:
+            node, _ = stack.pop()
+            end: Any = event.end_mark
+            node.end_line = end.line + 1
+            node.end_column = end.column + 1
+        elif event_type is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
                 span = _mark_span(source, event.start_mark)
@@ -268,7 +301,7 @@ def _compose(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diagn
                     )
                 )
             continue
-        if isinstance(event, yaml.AliasEvent):
+        elif event_type is yaml.AliasEvent:
             span = _mark_span(source, event.start_mark)
             raise _Refusal(
                 Diagnostic.at(
@@ -278,31 +311,8 @@ def _compose(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diagn
                     helps=["write the value out in full; anchors and aliases are not supported"],
                 )
             )
-        node: YamlNode | None = None
-        if isinstance(event, yaml.ScalarEvent):
-            node = _scalar(event, source)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            kind: NodeKind = "mapping" if isinstance(event, yaml.MappingStartEvent) else "sequence"
-            collection = _node_at(kind, source, event)
-            if len(stack) >= MAX_DEPTH:
-                raise _Refusal(
-                    Diagnostic.at(
-                        "E005",
-                        f"YAML is nested more than {MAX_DEPTH} levels deep",
-                        collection.span,
-                    )
-                )
-            _check_anchor(event, collection)
-            stack.append((collection, None))
-            continue
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            node, _ = stack.pop()
-            end: Any = event.end_mark
-            node.end_line = end.line + 1
-            node.end_column = end.column + 1
         else:
             continue
-        _check_anchor(event, node)
         if not stack:
             root = node
             continue
@@ -338,14 +348,12 @@ def _mark_span(source: SourceFile, mark: Any) -> Span:
     return Span(source, mark.line + 1, mark.column + 1)
 
 
-def _check_anchor(event: Any, node: YamlNode) -> None:
-    anchor = getattr(event, "anchor", None)
-    if anchor:
-        raise _Refusal(
-            Diagnostic.at(
-                "E006",
-                f"YAML anchor '&{anchor}' is not allowed",
-                node.span,
-                helps=["write the value out in full; anchors and aliases are not supported"],
-            )
+def _refuse_anchor(anchor: str, node: YamlNode) -> None:
+    raise _Refusal(
+        Diagnostic.at(
+            "E006",
+            f"YAML anchor '&{anchor}' is not allowed",
+            node.span,
+            helps=["write the value out in full; anchors and aliases are not supported"],
         )
+    )
