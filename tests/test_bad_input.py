@@ -85,7 +85,7 @@ def test_template_attacks_are_compile_errors(tmp_path: Path) -> None:
     ]
     for index, attack in enumerate(attacks):
         path = tmp_path / f"attack{index}.yaml"
-        body = f"scenes:\n  a:\n    body:\n      - say: \"{attack}\"\n      - end: e\n"
+        body = f'scenes:\n  a:\n    body:\n      - say: "{attack}"\n      - end: e\n'
         path.write_text(HEADER + "endings: {e: {title: E}}\n" + body)
         result = check(path)
         assert_clean_failure(result, "E031")
@@ -113,7 +113,8 @@ def test_include_cannot_escape_the_narrative_folder(tmp_path: Path) -> None:
     (story_dir / "link.yaml").symlink_to(secret)
     for include in ("../secret.yaml", "/etc/passwd", "link.yaml"):
         path = story_dir / "main.yaml"
-        path.write_text(HEADER + f"includes: ['{include}']\nscenes: {{a: {{body: [{{say: hi}}]}}}}\n")
+        scenes = "scenes: {a: {body: [{say: hi}]}}\n"
+        path.write_text(HEADER + f"includes: ['{include}']\n" + scenes)
         result = check(path)
         assert_clean_failure(result, "E043")
 

@@ -24,12 +24,15 @@ from engine.content.program import (
     BranchOp,
     CallOp,
     ChoiceOp,
+    CommandOp,
     CompiledScene,
     EndOp,
     GotoOp,
     JumpOp,
+    LineOp,
     RandomOp,
     ReturnOp,
+    SetOp,
     VariableSpec,
 )
 
@@ -48,11 +51,26 @@ class SceneFlow:
     ends: bool = False
     falls_through: bool = False
     choices: list[int] = field(default_factory=list)
+    # Entries into other scenes: (target, True when only a once-only option leads there).
+    entries: list[tuple[str, bool]] = field(default_factory=list)
+
+
+def _once_only_ranges(ops: tuple[Any, ...]) -> list[tuple[int, int]]:
+    """The pc ranges of once-only options' bodies (an option picked at most once)."""
+    ranges = []
+    for op in ops:
+        if isinstance(op, ChoiceOp):
+            starts = [option.target for option in op.options] + [op.after]
+            for index, option in enumerate(op.options):
+                if not option.sticky and not option.fallback:
+                    ranges.append((starts[index], starts[index + 1]))
+    return ranges
 
 
 def scene_flow(scene: CompiledScene) -> SceneFlow:
     flow = SceneFlow()
     ops = scene.ops
+    once_only = _once_only_ranges(ops)
     seen: set[int] = set()
     pending = [0]
     while pending:
@@ -64,6 +82,8 @@ def scene_flow(scene: CompiledScene) -> SceneFlow:
             flow.falls_through = True
             continue
         op = ops[pc]
+        if isinstance(op, (JumpOp, CallOp)):
+            flow.entries.append((op.scene, any(a <= pc < b for a, b in once_only)))
         if isinstance(op, JumpOp):
             flow.jumps.add(op.scene)
         elif isinstance(op, EndOp):
@@ -84,6 +104,34 @@ def scene_flow(scene: CompiledScene) -> SceneFlow:
                 flow.calls.append(op.scene)
             pending.append(pc + 1)
     return flow
+
+
+def _visits(start: str, flows: Mapping[str, SceneFlow]) -> dict[str, int]:
+    """How often each scene can be entered: 0, 1, or 2 meaning 'more than once'.
+
+    An entry through a once-only option counts once however often its scene is visited;
+    any other jump or call counts as often as the scene it is in.
+    """
+    visits = dict.fromkeys(flows, 0)
+    visits[start] = 1
+    changed = True
+    while changed:
+        changed = False
+        totals = dict.fromkeys(flows, 0)
+        totals[start] = 1
+        for scene_id, flow in flows.items():
+            here = visits[scene_id]
+            if not here:
+                continue
+            for target, once in flow.entries:
+                if target in totals:
+                    totals[target] += 1 if once else here
+        for scene_id, total in totals.items():
+            capped = min(total, 2)
+            if capped > visits[scene_id]:
+                visits[scene_id] = capped
+                changed = True
+    return visits
 
 
 def analyse(
@@ -147,12 +195,17 @@ def analyse(
             scene_spans[first],
             helps=["give one of them a choice or a branch that jumps out or ends the story"],
         )
+    visits = _visits(start, flows)
     for scene_id in sorted(reachable):
-        revisitable = scene_id in cyclic or call_sites.get(scene_id, 0) > 1
+        # Entering a scene again needs a way back to it (a cycle), or a caller that calls it
+        # again; and more than one entry must be possible at all.
+        returns_here = scene_id in cyclic or scene_id in call_sites
+        revisitable = visits[scene_id] > 1 and returns_here
         for pc in flows[scene_id].choices:
             op = scenes[scene_id].ops[pc]
             assert isinstance(op, ChoiceOp)
-            _check_choice(op, revisitable, variables, choice_spans[(scene_id, pc)], report)
+            ops = scenes[scene_id].ops
+            _check_choice(op, ops, revisitable, variables, choice_spans[(scene_id, pc)], report)
 
 
 def _reachable(start: str, edges: Mapping[str, set[str]]) -> set[str]:
@@ -231,8 +284,21 @@ def _strongly_connected(nodes: set[str], edges: Mapping[str, set[str]]) -> list[
     return result
 
 
+def _ends_story(ops: tuple[Any, ...], pc: int) -> bool:
+    """Whether an option's body always ends the story (so it is never used up)."""
+    while pc < len(ops):
+        op = ops[pc]
+        if isinstance(op, EndOp):
+            return True
+        if not isinstance(op, (LineOp, SetOp, CommandOp)):
+            return False
+        pc += 1
+    return False
+
+
 def _check_choice(
     op: ChoiceOp,
+    ops: tuple[Any, ...],
     revisitable: bool,
     variables: Mapping[str, VariableSpec],
     span: Span,

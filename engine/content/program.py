@@ -98,6 +98,7 @@ class OptionSpec:
 @dataclass(frozen=True)
 class ChoiceOp:
     options: tuple[OptionSpec, ...]
+    after: int = 0  # the pc after the options' bodies (they lie in order before it)
 
 
 @dataclass(frozen=True)

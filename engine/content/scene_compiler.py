@@ -331,7 +331,7 @@ class SceneCompiler:
             )
         for exit_at in exits:
             self.ops[exit_at] = GotoOp(len(self.ops))
-        self.ops[at] = ChoiceOp(tuple(specs))
+        self.ops[at] = ChoiceOp(tuple(specs), len(self.ops))
         return all_leave
 
     def check_option(self, option: ChoiceOption, node: YamlNode, fallbacks_so_far: int) -> int:

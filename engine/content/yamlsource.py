@@ -57,6 +57,7 @@ class YamlNode:
     end_line: int
     end_column: int
     value: Any = None  # scalars: str, int, float, bool or None
+    text: str = ""  # scalars: the text as written (keys are names, so 'yes:' stays 'yes')
     quoted: bool = False
     items: dict[str, YamlNode] = field(default_factory=dict)
     keys: dict[str, YamlNode] = field(default_factory=dict)
@@ -219,6 +220,7 @@ def _node_at(kind: NodeKind, source: SourceFile, event: Any) -> YamlNode:
 def _scalar(event: Any, source: SourceFile) -> YamlNode:
     node = _node_at("scalar", source, event)
     node.quoted = event.style in ("'", '"')
+    node.text = event.value
     tag = event.tag
     if tag is not None and tag != "!" and tag not in _ALLOWED_TAGS:
         raise _Refusal(
@@ -320,13 +322,13 @@ def _compose(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diagn
         if parent.kind == "sequence":
             parent.elements.append(node)
         elif pending_key is None:
-            if node.kind != "scalar" or node.value is None or isinstance(node.value, (list, dict)):
+            if node.kind != "scalar" or not node.text:
                 raise _Refusal(
                     Diagnostic.at("E012", "a mapping key must be a plain name", node.span)
                 )
             stack[-1] = (parent, node)
         else:
-            key = str(pending_key.value)
+            key = pending_key.text
             if key in parent.items:
                 first = parent.keys[key]
                 duplicates.append(

@@ -95,11 +95,20 @@ class _GlowgroveSandbox(ImmutableSandboxedEnvironment):
 
 
 def _environment() -> _GlowgroveSandbox:
-    env = _GlowgroveSandbox(undefined=jinja2.StrictUndefined, autoescape=False)
+    env = _GlowgroveSandbox(
+        undefined=jinja2.StrictUndefined, autoescape=False, finalize=_language_value
+    )
     env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS}
     env.tests = {name: env.tests[name] for name in ALLOWED_TESTS}
     env.globals = {}
     return env
+
+
+def _language_value(value: Any) -> Any:
+    """Print values as the narrative language writes them: true/false, not True/False."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 _ENV = _environment()
