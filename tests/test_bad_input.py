@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -126,8 +125,23 @@ def test_unreadable_inputs(tmp_path: Path) -> None:
     (folder / "inner.txt").write_text("not yaml")
     result = check(folder)  # a folder with no narratives in it: nothing to check
     assert result.returncode == 0
-    if os.geteuid() != 0:  # root reads everything; the permission case needs a normal user
-        locked = tmp_path / "locked.yaml"
-        locked.write_text(HEADER)
-        locked.chmod(0)
-        assert_clean_failure(check(locked), "E001")
+
+
+def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Root reads any file, so the refusal is made by the operating-system call itself."""
+    from engine.content.yamlsource import load_yaml_file
+
+    path = tmp_path / "secret.yaml"
+    path.write_text(HEADER)
+    real_open = Path.open
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", refuse)
+    loaded = load_yaml_file(path, "secret.yaml")
+    assert [d.headline() for d in loaded.diagnostics] == [
+        "secret.yaml:1:1: error[E001]: cannot read file: Permission denied"
+    ]

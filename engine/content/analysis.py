@@ -189,9 +189,11 @@ def analyse(
         if any(m in can_end or m in dead_ends for m in members):
             continue
         first = min(members, key=lambda m: (scene_spans[m].source.path, scene_spans[m].line))
+        names = ", ".join(repr(m) for m in members)
+        subject = f"scenes {names} loop" if len(members) > 1 else f"scene {names} loops"
         report(
             "E041",
-            f"scenes {', '.join(repr(m) for m in members)} loop forever: no way leads to an ending",
+            f"{subject} forever: no way leads to an ending",
             scene_spans[first],
             helps=["give one of them a choice or a branch that jumps out or ends the story"],
         )
@@ -304,7 +306,7 @@ def _check_choice(
     span: Span,
     report: Report,
 ) -> None:
-    if any(option.fallback for option in op.options):
+    if not op.options or any(option.fallback for option in op.options):
         return
     if any(
         option.condition is None and (option.sticky or not revisitable) for option in op.options

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -25,7 +26,7 @@ class Parameter:
     def describe(self) -> str:
         kind = {
             "string": "text",
-            "float": "a number",
+            "float": "a finite number",
             "int": "a whole number",
             "bool": "true/false",
         }
@@ -94,7 +95,7 @@ def _matches(parameter: Parameter, value: Any) -> bool:
     if parameter.type == "int":
         return isinstance(value, int)
     if parameter.type == "float":
-        return isinstance(value, (int, float))
+        return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
     return isinstance(value, str)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -107,7 +108,7 @@ class NarrativeContext:
     variables_read: set[str] = field(default_factory=set)
     speakers_used: set[str] = field(default_factory=set)
     endings_used: set[str] = field(default_factory=set)
-    line_ids: dict[str, Span] = field(default_factory=dict)
+    line_ids: dict[str, tuple[Span, bool]] = field(default_factory=dict)  # span, generated
     variable_spans: dict[str, Span] = field(default_factory=dict)
 
     def report(self, code: str, message: str, span: Span, **extra: Any) -> None:
@@ -117,6 +118,9 @@ class NarrativeContext:
         self, value: Any, node: YamlNode, expected: ValueType | None
     ) -> Condition | None:
         """Parse and type-check an expression written in ``node``; report problems there."""
+        if isinstance(value, float) and not math.isfinite(value):
+            self.report("E013", f"'{node.text}' is not a finite number", node.span)
+            return None
         if isinstance(value, (bool, int, float)):
             expr: Expr | ExprProblem = Literal(value, 0, len(str(value)))
             text = _literal_text(value)
@@ -221,7 +225,7 @@ def _compile(loaded: LoadResult) -> CompileResult:
             report=context.report,
         )
     _unused(context)
-    diagnostics = sort_diagnostics(context.diagnostics)
+    diagnostics = sort_diagnostics(_without_cascades(context.diagnostics))
     if any(d.severity is Severity.ERROR for d in diagnostics) or start is None:
         return CompileResult(None, tuple(diagnostics), loaded.paths)
     model = main.model
@@ -274,7 +278,6 @@ def _collect_names(files: tuple[LoadedFile, ...], context: NarrativeContext) -> 
                         key.span,
                         helps=["names start with a letter and have no spaces or dashes"],
                     )
-                    continue
                 if name in table:
                     context.report(
                         "E020",
@@ -291,51 +294,72 @@ def _first_defined(previous: Span) -> str:
 
 
 def _variables(files: tuple[LoadedFile, ...], context: NarrativeContext) -> dict[str, VariableSpec]:
+    """Declared variables. A declaration with a mistake still registers its type, so its uses
+    are checked instead of each being reported as an unknown variable."""
     specs: dict[str, VariableSpec] = {}
     context.variables = {}
     for loaded_file in files:
         node = loaded_file.root.items.get("variables")
         for name, variable in loaded_file.model.variables.items():
-            if node is None or name in specs or not _IDENTIFIER.match(name):
+            if node is None or name in context.variables:
                 continue
             var_node = node.items[name]
-            if variable.type == "enum":
-                values = tuple(variable.values or ())
-                if not values:
-                    context.report(
-                        "E011", f"enum variable '{name}' needs 'values'", node.keys[name].span
-                    )
-                    continue
-                value_type = ValueType("enum", values, name)
-            else:
-                if variable.values is not None:
-                    context.report(
-                        "E010",
-                        f"'values' only belongs to enum variables, and '{name}' is {variable.type}",
-                        var_node.keys["values"].span,
-                    )
-                value_type = _TYPES[variable.type]
+            value_type = _variable_type(name, variable.type, variable.values, var_node, context)
+            context.variables[name] = value_type
             default = variable.default
             default_node = var_node.items["default"]
-            default_ok = assignable(value_type, _python_type(default), Literal(default, 0, 0))
-            if not default_ok:
+            if value_type.kind == "enum" and not value_type.enum_values:
+                continue  # already reported: an enum needs its values first
+            if not assignable(value_type, _python_type(default), Literal(default, 0, 0)):
                 helps = []
-                if value_type.kind == "enum":
+                if value_type.kind == "enum" and value_type.enum_values:
                     helps = did_you_mean(str(default), value_type.enum_values) or [
                         f"its values are: {', '.join(value_type.enum_values)}"
                     ]
                 context.report(
                     "E012",
-                    f"default of '{name}' must be {value_type.describe()}, found {default!r}",
+                    f"default of '{name}' must be {value_type.describe()}, "
+                    f"found '{default_node.text}'",
                     default_node.span,
                     helps=helps,
+                )
+                continue
+            if isinstance(default, float) and not math.isfinite(default):
+                context.report(
+                    "E013",
+                    f"default of '{name}' must be a finite number, found '{default_node.text}'",
+                    default_node.span,
                 )
                 continue
             if value_type == FLOAT:
                 default = float(default)
             specs[name] = VariableSpec(name, value_type, default)
-            context.variables[name] = value_type
     return specs
+
+
+def _variable_type(
+    name: str,
+    declared: str,
+    values: list[str] | None,
+    node: YamlNode,
+    context: NarrativeContext,
+) -> ValueType:
+    if declared == "enum":
+        if not values:
+            context.report(
+                "E011",
+                f"enum variable '{name}' needs 'values'",
+                node.keys.get("type", node).span,
+                helps=["list its values, for example: values: [calm, worried]"],
+            )
+        return ValueType("enum", tuple(values or ()), name)
+    if values is not None:
+        context.report(
+            "E010",
+            f"'values' only belongs to enum variables, and '{name}' is {declared}",
+            node.keys["values"].span,
+        )
+    return _TYPES[declared]
 
 
 def _python_type(value: bool | int | float | str) -> ValueType:
@@ -390,6 +414,18 @@ def _start(main: LoadedFile, context: NarrativeContext) -> str | None:
         )
         return None
     return start
+
+
+_CASCADE_PRONE = frozenset({"W050", "W051", "W053"})
+
+
+def _without_cascades(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop 'never used' warnings while errors remain: a misspelt jump makes its real target
+    look unreachable, a broken expression makes its variables look unread. They come back,
+    where true, once the errors are fixed."""
+    if not any(d.severity is Severity.ERROR for d in diagnostics):
+        return diagnostics
+    return [d for d in diagnostics if d.code not in _CASCADE_PRONE]
 
 
 def _unused(context: NarrativeContext) -> None:

@@ -141,7 +141,7 @@ class Diagnostic:
     ) -> Diagnostic:
         if code not in CODES:
             raise ValueError(f"unregistered diagnostic code {code}")
-        source_line = span.source.line_text(span.line)
+        source_line = _printable(span.source.line_text(span.line))
         width = 1
         if span.end_column is not None and span.end_column > span.column:
             width = span.end_column - span.column
@@ -190,6 +190,12 @@ class Diagnostic:
 
 
 _QUOTE_WIDTH = 100
+_CONTROL = {code: "\ufffd" for code in (*range(0, 9), *range(10, 32), 127)}
+
+
+def _printable(line: str) -> str:
+    """Control characters would garble a terminal; each becomes one visible mark."""
+    return line.translate(_CONTROL)
 
 
 def _window(line: str, caret: int) -> tuple[str, int]:

@@ -148,6 +148,7 @@ _MISTAKES = {
     "=": "write '==' to compare; use 'set:' to change a variable",
 }
 MAX_EXPRESSION_LENGTH = 500
+MAX_NESTING = 32
 SCENE_FUNCTIONS = {"visited", "visit_count"}
 NUMBER_FUNCTIONS = {"min": 2, "max": 2, "abs": 1}
 
@@ -167,11 +168,18 @@ def _tokenize(text: str) -> list[_Token]:
         match = _TOKEN.match(text, position)
         if match is None:
             char = text[position]
-            helps: tuple[str, ...] = ()
             if char in "'\"":
-                helps = ("close the quote; quotes inside text are not supported",)
+                raise _ParseError(
+                    ExprProblem(
+                        "E025",
+                        "this quoted text is never closed",
+                        position,
+                        len(text),
+                        ("end the text with the same quote mark it starts with",),
+                    )
+                )
             raise _ParseError(
-                ExprProblem("E025", f"unexpected character '{char}'", position, position + 1, helps)
+                ExprProblem("E025", f"unexpected character {char!r}", position, position + 1)
             )
         kind = match.lastgroup or ""
         if kind != "space":
@@ -199,6 +207,7 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.index = 0
+        self.depth = 0
 
     @property
     def current(self) -> _Token:
@@ -227,11 +236,15 @@ class _Parser:
         return expr
 
     def parse_or(self) -> Expr:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.fail(f"expression is nested more than {MAX_NESTING} levels deep")
         left = self.parse_and()
         while self.at("or"):
             self.take()
             right = self.parse_and()
             left = Binary("or", left, right, left.start, right.end)
+        self.depth -= 1
         return left
 
     def parse_and(self) -> Expr:
@@ -245,7 +258,11 @@ class _Parser:
     def parse_not(self) -> Expr:
         if self.at("not"):
             token = self.take()
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise self.fail(f"expression is nested more than {MAX_NESTING} levels deep", token)
             operand = self.parse_not()
+            self.depth -= 1
             return Unary("not", operand, token.start, operand.end)
         return self.parse_comparison()
 
@@ -278,7 +295,11 @@ class _Parser:
     def parse_unary(self) -> Expr:
         if self.at("-"):
             token = self.take()
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise self.fail(f"expression is nested more than {MAX_NESTING} levels deep", token)
             operand = self.parse_unary()
+            self.depth -= 1
             return Unary("-", operand, token.start, operand.end)
         return self.parse_primary()
 
@@ -463,7 +484,8 @@ class _Checker:
                 if other == enum_side:
                     return
                 if other == STRING and isinstance(other_side, Literal):
-                    if other_side.value not in enum_side.enum_values:
+                    values_known = bool(enum_side.enum_values)
+                    if values_known and other_side.value not in enum_side.enum_values:
                         values = ", ".join(enum_side.enum_values)
                         self.problem(
                             "E026",

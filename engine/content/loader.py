@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.content.diagnostics import Diagnostic, did_you_mean
+from engine.content.diagnostics import Diagnostic, SourceFile, Span, did_you_mean
 from engine.content.models import FORMAT_VERSION, NarrativeFile
 from engine.content.validation import validate_node
 from engine.content.yamlsource import YamlNode, load_yaml_bytes, load_yaml_file
@@ -31,44 +31,52 @@ class LoadResult:
 def load_narrative(path: Path, display: str | None = None) -> LoadResult:
     """Load ``path`` and, recursively, its includes (confined to its folder)."""
     shown = display if display is not None else str(path)
-    loader = _Loader(path.resolve().parent)
-    loader.load(path, shown, None, is_part=False, chain=())
+    resolved = _resolve(path)
+    if resolved is None:
+        problem = Diagnostic.at(
+            "E001",
+            "cannot read file: its path is a loop of symbolic links",
+            Span(SourceFile(shown, ""), 1, 1),
+        )
+        return LoadResult((), (problem,), (shown,))
+    loader = _Loader(resolved.parent, os.path.dirname(shown) or ".")
+    loader.load(path, shown, is_part=False, chain=())
     return LoadResult(tuple(loader.files), tuple(loader.diagnostics), tuple(loader.paths))
+
+
+def _resolve(path: Path) -> Path | None:
+    """The real path, or None for a symbolic link loop (which resolve() raises on)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 def load_narrative_text(text: str, display: str) -> LoadResult:
     """Load a narrative from text (tests, benchmarks); includes are not allowed."""
-    loader = _Loader(None)
+    loader = _Loader(None, ".")
     loaded = load_yaml_bytes(text.encode("utf-8"), display)
     loader.accept(loaded.root, list(loaded.diagnostics), display, None, is_part=False, chain=())
     return LoadResult(tuple(loader.files), tuple(loader.diagnostics), ())
 
 
 class _Loader:
-    def __init__(self, base: Path | None) -> None:
+    def __init__(self, base: Path | None, base_display: str) -> None:
         self.base = base
+        self.base_display = base_display
         self.files: list[LoadedFile] = []
         self.diagnostics: list[Diagnostic] = []
         self.paths: list[str] = []
         self.seen: set[Path] = set()
 
-    def load(
-        self,
-        path: Path,
-        display: str,
-        include_node: YamlNode | None,
-        *,
-        is_part: bool,
-        chain: tuple[Path, ...],
-    ) -> None:
-        resolved = path.resolve()
+    def load(self, path: Path, display: str, *, is_part: bool, chain: tuple[Path, ...]) -> None:
+        resolved = _resolve(path) or path
         self.seen.add(resolved)
         self.paths.append(display)
         loaded = load_yaml_file(path, display)
         self.accept(
             loaded.root, list(loaded.diagnostics), display, resolved, is_part=is_part, chain=chain
         )
-        del include_node
 
     def accept(
         self,
@@ -119,13 +127,25 @@ class _Loader:
                 )
             )
             return False
-        if node.value != FORMAT_VERSION or isinstance(node.value, bool):
+        if node.kind == "scalar" and node.quoted and node.text == str(FORMAT_VERSION):
             self.diagnostics.append(
                 Diagnostic.at(
                     "E007",
-                    f"unsupported format version {node.value!r}",
+                    "the format version must be a number, not text",
+                    node.span,
+                    helps=[f"write 'glowgrove: {FORMAT_VERSION}' without quotes"],
+                )
+            )
+            return False
+        if node.value != FORMAT_VERSION or isinstance(node.value, bool):
+            written = node.text if node.kind == "scalar" else f"a {node.kind}"
+            self.diagnostics.append(
+                Diagnostic.at(
+                    "E007",
+                    f"unsupported format version '{written}'",
                     node.span,
                     notes=[f"this Glowgrove reads format version {FORMAT_VERSION}"],
+                    helps=[f"write 'glowgrove: {FORMAT_VERSION}'"],
                 )
             )
             return False
@@ -192,26 +212,40 @@ class _Loader:
                 )
             )
             return
-        target = (resolved.parent / name).resolve()
+        target = _resolve(resolved.parent / name)
+        if target is None:
+            self.diagnostics.append(
+                Diagnostic.at(
+                    "E042", f"included file '{name}' is a loop of symbolic links", node.span
+                )
+            )
+            return
         if not target.is_relative_to(self.base):
             self.diagnostics.append(
                 Diagnostic.at(
                     "E043",
                     f"include '{name}' points outside the narrative's folder",
                     node.span,
-                    notes=[f"included files must be inside {self.base.name}/"],
+                    notes=[f"included files must be inside {self.base_display}/"],
                 )
             )
             return
         if target == resolved or target in chain:
+            loop = [*chain, resolved, target]
+            start = loop.index(target)
+            names = " -> ".join(p.name for p in loop[start:])
             self.diagnostics.append(
-                Diagnostic.at("E044", f"include '{name}' includes itself (a cycle)", node.span)
+                Diagnostic.at("E044", f"include '{name}' makes a cycle: {names}", node.span)
             )
             return
         if not target.is_file():
             folder = target.parent
             siblings = [p.name for p in folder.glob("*.y*ml")] if folder.is_dir() else []
-            helps = did_you_mean(Path(name).name, siblings)
+            prefix = os.path.dirname(name)
+            helps = [
+                text.replace("'", f"'{prefix}/", 1) if prefix else text
+                for text in did_you_mean(os.path.basename(name), siblings)
+            ]
             self.diagnostics.append(
                 Diagnostic.at("E042", f"included file '{name}' not found", node.span, helps=helps)
             )
@@ -219,4 +253,4 @@ class _Loader:
         if target in self.seen:
             return  # included twice through different files: merge once
         shown = os.path.normpath(os.path.join(os.path.dirname(display), name))
-        self.load(target, shown, node, is_part=True, chain=(*chain, resolved))
+        self.load(target, shown, is_part=True, chain=(*chain, resolved))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from engine.content.commands import COMMANDS, check_command_args
 from engine.content.diagnostics import Span, did_you_mean
-from engine.content.expressions import BOOL
+from engine.content.expressions import BOOL, Literal
 from engine.content.models import (
     CallStep,
     ChoiceOption,
@@ -48,6 +49,15 @@ __all__ = ["SceneCompiler"]
 
 _LINE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 _TERMINATORS = (JumpStep, EndStep)
+
+
+def _known(noun: str, names: Collection[str]) -> list[str]:
+    """A help line listing the names an author can use, when there are few enough to read."""
+    if not names:
+        return [f"there are no {noun} yet"]
+    if len(names) > 12:
+        return []
+    return [f"known {noun}: {', '.join(sorted(names))}"]
 
 
 class SceneCompiler:
@@ -129,7 +139,7 @@ class SceneCompiler:
                 f"line id '{step.id}' may only hold letters, digits, '_', '.', '-'",
                 id_node.span,
             )
-        self.unique_line_id(line_id, id_node.span)
+        self.unique_line_id(line_id, id_node.span, generated=step.id is None)
         self.text(step.say, node.items["say"])
         if step.speaker is not None:
             self.speaker(step.speaker, node.items["speaker"])
@@ -146,17 +156,20 @@ class SceneCompiler:
         self.emit(line)
         self.ops[at] = BranchOp(branch, len(self.ops))
 
-    def unique_line_id(self, line_id: str, span: Span) -> None:
+    def unique_line_id(self, line_id: str, span: Span, *, generated: bool) -> None:
         previous = self.context.line_ids.get(line_id)
         if previous is not None:
-            self.context.report(
-                "E020",
-                f"line id '{line_id}' is used twice",
-                span,
-                notes=[f"first used at {previous.source.path}:{previous.line}:{previous.column}"],
-            )
+            first, first_generated = previous
+            notes = [f"first used at {first.source.path}:{first.line}:{first.column}"]
+            for is_generated, which in ((first_generated, "the first"), (generated, "this")):
+                if is_generated:
+                    notes.append(
+                        f"{which} id was made automatically from the scene name and the "
+                        "line's number; give one of the lines its own 'id:'"
+                    )
+            self.context.report("E020", f"line id '{line_id}' is used twice", span, notes=notes)
             return
-        self.context.line_ids[line_id] = span
+        self.context.line_ids[line_id] = (span, generated)
 
     def text(self, text: str, node: YamlNode) -> None:
         if len(text) > MAX_LINE_CHARS:
@@ -167,7 +180,8 @@ class SceneCompiler:
         checked = check_template(text, self.context.variables)
         self.context.variables_read |= checked.names & set(self.context.variables)
         for code, message, helps in checked.problems:
-            self.context.report(code, message, node.span, helps=list(helps))
+            extra = _known("variables", self.context.variables) if code == "E030" else []
+            self.context.report(code, message, node.span, helps=list(helps) or extra)
 
     def speaker(self, speaker: str, node: YamlNode) -> None:
         if speaker in self.context.characters:
@@ -195,17 +209,18 @@ class SceneCompiler:
     def if_block(self, step: IfStep, node: YamlNode) -> bool:
         condition = self.condition(step.if_, node.items["if"])
         at = self.emit(GotoOp(-1))
+        # A condition with mistakes still branches both ways, so the checks that follow the
+        # flow (dead ends, reachability) see every step after it.
+        branch = condition or Condition(step.if_, Literal(True, 0, 0))
         then_leaves = self.block(step.then, node.items["then"])
         if not step.else_:
-            if condition is not None:
-                self.ops[at] = BranchOp(condition, len(self.ops))
+            self.ops[at] = BranchOp(branch, len(self.ops))
             return False
         skip = self.emit(GotoOp(-1))
         else_start = len(self.ops)
         else_leaves = self.block(step.else_, node.items["else"])
         self.ops[skip] = GotoOp(len(self.ops))
-        if condition is not None:
-            self.ops[at] = BranchOp(condition, else_start)
+        self.ops[at] = BranchOp(branch, else_start)
         return then_leaves and else_leaves
 
     def random(self, step: RandomStep, node: YamlNode) -> bool:
@@ -229,7 +244,8 @@ class SceneCompiler:
                 "E021",
                 f"unknown scene '{scene}'",
                 node.span,
-                helps=did_you_mean(scene, self.context.scenes),
+                helps=did_you_mean(scene, self.context.scenes)
+                or _known("scenes", self.context.scenes),
             )
 
     def ending(self, ending: str, node: YamlNode) -> None:
@@ -355,11 +371,17 @@ class SceneCompiler:
         key_span = node.keys["fallback"].span
         if option.text is not None:
             self.context.report(
-                "E046", "a fallback option is never shown, so it cannot have 'text'", key_span
+                "E046",
+                "a fallback option is never shown, so it cannot have 'text'",
+                node.keys["text"].span,
+                helps=["remove 'text', or remove 'fallback: true' to make it a normal option"],
             )
         if option.if_ is not None:
             self.context.report(
-                "E046", "a fallback option cannot have a condition ('if')", key_span
+                "E046",
+                "a fallback option cannot have a condition ('if')",
+                node.keys["if"].span,
+                helps=["the fallback is taken exactly when no other option is available"],
             )
         if fallbacks_so_far:
             self.context.report("E046", "a choice can have only one fallback option", key_span)

@@ -116,9 +116,10 @@ def _type_diagnostic(node: YamlNode, expected: list[str]) -> Diagnostic:
         helps.append(f"YAML reads {raw} as true/false; put quotes around it: '{raw}'")
     elif isinstance(node.value, (int, float)) and "text" in expected:
         helps.append(f"put quotes around it: '{raw}'")
-    return Diagnostic.at(
-        "E012", f"expected {wanted}, found {describe_value(node.value)}", node.span, helps=helps
+    found = {"mapping": "a mapping", "sequence": "a list"}.get(node.kind) or describe_value(
+        node.value
     )
+    return Diagnostic.at("E012", f"expected {wanted}, found {found}", node.span, helps=helps)
 
 
 def _value_message(error: ErrorDetails, node: YamlNode) -> str:
@@ -130,9 +131,15 @@ def _value_message(error: ErrorDetails, node: YamlNode) -> str:
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return f"{node.value} is out of range: {error['msg'].lower().replace('input ', 'it ')}"
     if kind == "string_pattern_mismatch":
+        if error["loc"] and error["loc"][-1] == "color":
+            return f"'{node.value}' is not a colour like '#7fe3c4' ('#' and six hex digits)"
         return f"'{node.value}' does not have the expected form"
-    if kind in ("too_short", "too_long"):
-        return error["msg"].replace("List", "the list").replace("Value", "the list")
+    if kind == "too_short":
+        wanted, actual = context.get("min_length"), context.get("actual_length")
+        return f"this list needs at least {wanted} item(s), but has {actual}"
+    if kind == "too_long":
+        wanted, actual = context.get("max_length"), context.get("actual_length")
+        return f"this list can have at most {wanted} item(s), but has {actual}"
     return str(error["msg"])
 
 

@@ -165,15 +165,24 @@ def load_yaml_bytes(data: bytes, display: str) -> LoadedYaml:
         return LoadedYaml(source, None, (diagnostic,))
     if not text.strip():
         return _fail(source, "E002", "file is empty", helps=["start the file with 'glowgrove: 1'"])
+    if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+        return _fail(
+            source, "E002", "file has only comments", helps=["start the file with 'glowgrove: 1'"]
+        )
     try:
         root, duplicates = _compose(text, source)
     except _Refusal as refusal:
         return LoadedYaml(source, None, (refusal.diagnostic,))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "invalid YAML"
+        context = error.context or ""
+        if "quoted scalar" in context and error.context_mark is not None:
+            # libyaml reports the end of the file; the opening quote is what to fix.
+            mark = error.context_mark
+            problem = "this quoted text is never closed"
         line = mark.line + 1 if mark is not None else 1
         column = mark.column + 1 if mark is not None else 1
-        problem = error.problem or error.context or "invalid YAML"
         if "nesting depth" in problem:  # libyaml's own limit, deeper than ours
             diagnostic = Diagnostic.at(
                 "E005",
@@ -197,10 +206,14 @@ def load_yaml_bytes(data: bytes, display: str) -> LoadedYaml:
 
 
 def _yaml_help(problem: str) -> list[str]:
-    if "tab" in problem:
+    if "tab" in problem or "\t" in problem:
         return ["indent with spaces, not tabs"]
     if "mapping values are not allowed" in problem:
         return ["put quotes around text that contains ': '"]
+    if "never closed" in problem:
+        return ["end the text with the same quote mark it starts with"]
+    if "expected key" in problem or "expected <block end>" in problem:
+        return ["check the indentation: keys of one mapping start in the same column"]
     return []
 
 
@@ -222,12 +235,7 @@ def _scalar(event: Any, source: SourceFile) -> YamlNode:
     node.quoted = event.style in ("'", '"')
     node.text = event.value
     tag = event.tag
-    if tag is not None and tag != "!" and tag not in _ALLOWED_TAGS:
-        raise _Refusal(
-            Diagnostic.at(
-                "E003", f"YAML tag '{tag}' is not allowed", node.span, helps=["remove the tag"]
-            )
-        )
+    _check_tag(tag, node)
     if tag is None or tag == "!":
         node.value = _plain_value(event.value) if event.implicit[0] else event.value
     else:
@@ -283,6 +291,7 @@ def _compose(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diagn
                 )
             if event.anchor:
                 _refuse_anchor(event.anchor, collection)
+            _check_tag(event.tag, collection)
             stack.append((collection, None))
             continue
         elif event_type is yaml.MappingEndEvent or event_type is yaml.SequenceEndEvent:
@@ -348,6 +357,20 @@ def _compose(text: str, source: SourceFile) -> tuple[YamlNode | None, list[Diagn
 
 def _mark_span(source: SourceFile, mark: Any) -> Span:
     return Span(source, mark.line + 1, mark.column + 1)
+
+
+def _check_tag(tag: str | None, node: YamlNode) -> None:
+    if tag is None or tag == "!" or tag in _ALLOWED_TAGS:
+        return
+    written = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:") else tag
+    raise _Refusal(
+        Diagnostic.at(
+            "E003",
+            f"YAML tag '{written}' is not allowed",
+            node.span,
+            helps=["remove the tag: narratives hold plain text, numbers, lists and mappings"],
+        )
+    )
 
 
 def _refuse_anchor(anchor: str, node: YamlNode) -> None:

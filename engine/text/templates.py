@@ -139,7 +139,10 @@ def check_template(text: str, variables: Mapping[str, object]) -> TemplateCheck:
     try:
         tree = _ENV.parse(text)
     except jinja2.TemplateSyntaxError as error:
-        result.problems.append(("E029", f"template syntax error: {error.message}", ()))
+        result.problems.append(_syntax_problem(error.message or ""))
+        return result
+    except RecursionError:
+        result.problems.append(("E029", "template is nested too deeply", ()))
         return result
     for node in tree.find_all(nodes.Node):
         if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
@@ -157,6 +160,22 @@ def check_template(text: str, variables: Mapping[str, object]) -> TemplateCheck:
     if result.problems:
         return result
     return _check_names(result, set(jinja2.meta.find_undeclared_variables(tree)), variables)
+
+
+def _syntax_problem(message: str) -> tuple[str, str, tuple[str, ...]]:
+    """Jinja's message, made readable for authors, with a hint where one helps."""
+    if "looking for the following tags" in message or "end of template" in message:
+        return (
+            "E029",
+            "template syntax error: a '{% if %}' block is not closed",
+            ("close every '{% if ... %}' with '{% endif %}'",),
+        )
+    helps: tuple[str, ...] = ()
+    if "'}'" in message or "end of print statement" in message:
+        helps = ("close a placeholder with '}}', as in '{{ nickname }}'",)
+    elif "tag name" in message:
+        helps = ("blocks are '{% if x %}', '{% elif y %}', '{% else %}', '{% endif %}'",)
+    return ("E029", f"template syntax error: {message}", helps)
 
 
 def _simple_names(text: str) -> set[str] | None:
@@ -200,7 +219,7 @@ def render_template(text: str, values: Mapping[str, object]) -> str:
         raise
     except jinja2.TemplateError as error:  # sandbox refusal, undefined name, syntax
         raise TemplateRenderError(str(error)) from error
-    except (ArithmeticError, TypeError, ValueError) as error:
+    except (ArithmeticError, TypeError, ValueError, RecursionError) as error:
         raise TemplateRenderError(f"{type(error).__name__}: {error}") from error
     if len(rendered) > MAX_LINE_CHARS:
         raise TemplateRenderError(f"line text is longer than {MAX_LINE_CHARS} characters")
