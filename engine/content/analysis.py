@@ -110,27 +110,28 @@ def _visits(start: str, flows: Mapping[str, SceneFlow]) -> dict[str, int]:
     """How often each scene can be entered: 0, 1, or 2 meaning 'more than once'.
 
     An entry through a once-only option counts once however often its scene is visited;
-    any other jump or call counts as often as the scene it is in.
+    any other jump or call counts as often as the scene it is in. Counts only grow and stop
+    at 2, so a worklist settles in time linear in the number of jumps and calls.
     """
     visits = dict.fromkeys(flows, 0)
-    visits[start] = 1
-    changed = True
-    while changed:
-        changed = False
-        totals = dict.fromkeys(flows, 0)
-        totals[start] = 1
-        for scene_id, flow in flows.items():
-            here = visits[scene_id]
-            if not here:
+    totals = dict.fromkeys(flows, 0)
+    sent = dict.fromkeys(flows, 0)  # the visit count already passed on to a scene's targets
+    visits[start] = totals[start] = 1
+    pending = [start]
+    while pending:
+        scene_id = pending.pop()
+        before, now = sent[scene_id], visits[scene_id]
+        if now == before:
+            continue
+        sent[scene_id] = now
+        for target, once in flows[scene_id].entries:
+            if target not in totals:
                 continue
-            for target, once in flow.entries:
-                if target in totals:
-                    totals[target] += 1 if once else here
-        for scene_id, total in totals.items():
-            capped = min(total, 2)
-            if capped > visits[scene_id]:
-                visits[scene_id] = capped
-                changed = True
+            totals[target] += (min(now, 1) - min(before, 1)) if once else (now - before)
+            grown = min(totals[target], 2)
+            if grown > visits[target]:
+                visits[target] = grown
+                pending.append(target)
     return visits
 
 
@@ -309,7 +310,9 @@ def _check_choice(
     if not op.options or any(option.fallback for option in op.options):
         return
     if any(
-        option.condition is None and (option.sticky or not revisitable) for option in op.options
+        option.condition is None
+        and (option.sticky or not revisitable or _ends_story(ops, option.target))
+        for option in op.options
     ):
         return
     conditions = [option.condition.expr for option in op.options if option.condition is not None]
