@@ -1,0 +1,1 @@
+"""Display backends: one small interface, implemented for desktop, offscreen (and OpenXR later)."""

@@ -1,0 +1,108 @@
+"""Opening Panda3D for a display mode: a desktop window or an offscreen buffer.
+
+Offscreen uses the ``p3headlessgl`` EGL pipe (Mesa's software renderer on machines without a
+GPU); if EGL cannot start, a private Xvfb server and the ``pandagl`` pipe take its place.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+
+from engine.display.modes import Mode
+
+__all__ = ["DisplaySettings", "OpenedDisplay", "open_display"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    mode: Mode
+    width: int = 960
+    height: int = 540
+    audio: bool = True
+    title: str = "Glowgrove"
+    fov: float = 78.0
+
+
+@dataclass
+class OpenedDisplay:
+    base: object  # direct.showbase.ShowBase.ShowBase
+    pipe: str
+    xvfb: subprocess.Popen[bytes] | None = None
+
+    def close(self) -> None:
+        destroy = getattr(self.base, "destroy", None)
+        if destroy is not None:
+            destroy()
+        if self.xvfb is not None:
+            self.xvfb.terminate()
+            self.xvfb.wait(timeout=10)
+
+
+def _configure(settings: DisplaySettings, pipe: str) -> None:
+    from panda3d.core import load_prc_file_data
+
+    window_type = "onscreen" if settings.mode is Mode.DESKTOP else "offscreen"
+    lines = [
+        f"load-display {pipe}",
+        f"window-type {window_type}",
+        f"win-size {settings.width} {settings.height}",
+        f"window-title {settings.title}",
+        "sync-video false" if settings.mode is Mode.OFFSCREEN else "sync-video true",
+        "framebuffer-multisample 0",
+        "notify-level-device fatal",  # no /dev/input on servers: not worth a warning
+        "notify-level-egldisplay error",
+        "textures-power-2 none",
+        "default-directnotify-level warning",
+        "audio-library-name " + ("p3openal_audio" if settings.audio else "null"),
+    ]
+    load_prc_file_data("glowgrove", "\n".join(lines))
+
+
+def open_display(settings: DisplaySettings) -> OpenedDisplay:
+    """Create the ShowBase for ``settings.mode`` (desktop or offscreen)."""
+    from direct.showbase.ShowBase import ShowBase
+
+    if settings.mode is Mode.DESKTOP:
+        _configure(settings, "pandagl")
+        base = ShowBase()
+        return OpenedDisplay(base, "pandagl")
+    _configure(settings, "p3headlessgl")
+    try:
+        base = ShowBase()
+        if base.win is None:
+            raise RuntimeError("the EGL pipe opened no buffer")
+        return OpenedDisplay(base, "p3headlessgl")
+    except Exception as error:
+        log.warning("EGL offscreen rendering failed (%s); trying Xvfb", error)
+    xvfb = _start_xvfb()
+    _configure(settings, "pandagl")
+    base = ShowBase()
+    return OpenedDisplay(base, "pandagl+xvfb", xvfb)
+
+
+def _start_xvfb() -> subprocess.Popen[bytes]:
+    binary = shutil.which("Xvfb")
+    if binary is None:
+        raise RuntimeError("offscreen rendering needs EGL (libegl1) or Xvfb; neither works here")
+    for number in range(90, 120):
+        if os.path.exists(f"/tmp/.X11-unix/X{number}"):
+            continue
+        process = subprocess.Popen(
+            [binary, f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(50):
+            if os.path.exists(f"/tmp/.X11-unix/X{number}"):
+                os.environ["DISPLAY"] = f":{number}"
+                return process
+            time.sleep(0.1)
+        process.terminate()
+    raise RuntimeError("could not start Xvfb")

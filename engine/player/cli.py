@@ -1,0 +1,129 @@
+"""``python launch_vr.py FILE``: the 3D player's command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from engine.content.compiler import compile_narrative
+from engine.content.diagnostics import render_diagnostics
+from engine.display.modes import Mode, ModeUnavailable, choose_mode, probe_machine
+from engine.player.options import PlayerOptions
+from engine.scene.rig import ComfortSettings
+
+__all__ = ["main", "parse_options"]
+
+log = logging.getLogger("glowgrove")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="launch_vr.py",
+        description="Play a Glowgrove narrative in 3D: headset, desktop window, or offscreen.",
+    )
+    parser.add_argument("narrative", type=Path)
+    parser.add_argument("--mode", choices=[m.value for m in Mode], default="auto")
+    parser.add_argument("--autoplay", choices=("first", "random"), help="choose automatically")
+    parser.add_argument("--choices", help="scripted choices first, e.g. 1,2,1")
+    parser.add_argument("--seed", type=int, help="seed for the story and random autoplay")
+    parser.add_argument("--frames", type=int, default=3, help="frames per story event (offscreen)")
+    parser.add_argument("--screenshot-dir", type=Path, help="write one PNG per scene here")
+    parser.add_argument("--record", type=Path, help="write a JSON transcript with frame timings")
+    parser.add_argument("--size", default="960x540", help="window or buffer size, WxH")
+    parser.add_argument("--no-audio", action="store_true", help="captions only, no sound")
+    parser.add_argument("--seated", action="store_true", help="seated height")
+    parser.add_argument("--snap", type=float, choices=(30.0, 45.0), default=30.0)
+    parser.add_argument(
+        "--session-minutes", type=float, default=20.0, help="break reminder (0: off)"
+    )
+    parser.add_argument("--plants", type=int, default=600, help="garden placeholder size")
+    return parser
+
+
+def parse_options(argv: Sequence[str]) -> PlayerOptions:
+    args = _parser().parse_args(argv)
+    try:
+        width, height = (int(part) for part in args.size.lower().split("x"))
+    except ValueError:
+        raise SystemExit("launch_vr.py: --size takes WIDTHxHEIGHT, e.g. 960x540") from None
+    try:
+        choices = tuple(int(part) for part in args.choices.split(",")) if args.choices else ()
+    except ValueError:
+        raise SystemExit("launch_vr.py: --choices takes numbers like 1,2,1") from None
+    return PlayerOptions(
+        narrative=args.narrative,
+        mode=Mode(args.mode),
+        autoplay=args.autoplay,
+        choices=choices,
+        seed=args.seed,
+        frames=max(1, args.frames),
+        screenshot_dir=args.screenshot_dir,
+        record=args.record,
+        width=width,
+        height=height,
+        audio=not args.no_audio,
+        comfort=ComfortSettings(
+            snap_degrees=args.snap, seated=args.seated, session_minutes=args.session_minutes
+        ),
+        plants=args.plants,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="glowgrove: %(message)s")
+    options = parse_options(sys.argv[1:] if argv is None else argv)
+    result = compile_narrative(options.narrative)
+    if result.diagnostics:
+        sys.stderr.write(render_diagnostics(result.diagnostics) + "\n")
+    if result.program is None:
+        return 1
+    try:
+        choice = choose_mode(options.mode, probe_machine())
+    except ModeUnavailable as error:
+        sys.stderr.write(f"launch_vr.py: {error}\n")
+        return 2
+    log.info("mode: %s (%s)", choice.mode.value, choice.reason)
+    if choice.mode is Mode.XR:  # pragma: no cover - the headset backend is its own issue
+        sys.stderr.write("launch_vr.py: the OpenXR headset backend is not part of this build\n")
+        return 2
+    if choice.mode is Mode.OFFSCREEN:
+        return _offscreen(options, result.program)
+    from engine.player.interactive import run_desktop
+
+    return run_desktop(options, result.program)
+
+
+def _offscreen(options: PlayerOptions, program: object) -> int:
+    from dataclasses import replace
+
+    from engine.content.program import Program
+    from engine.display.panda import DisplaySettings, open_display
+    from engine.player.autoplay import run_autoplay, write_record
+
+    assert isinstance(program, Program)
+    if options.screenshot_dir is None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        folder = Path("out") / f"{options.narrative.stem}-{stamp}"
+        options = replace(options, screenshot_dir=folder)
+    if options.record is None and options.screenshot_dir is not None:
+        options = replace(options, record=options.screenshot_dir / "transcript.json")
+    if options.autoplay is None:
+        options = replace(options, autoplay="random")
+    display = open_display(
+        DisplaySettings(Mode.OFFSCREEN, options.width, options.height, audio=False)
+    )
+    try:
+        report = run_autoplay(display.base, program, options, display.pipe)
+    finally:
+        display.close()
+    if options.record is not None:
+        write_record(options.record, report, options, display.pipe)
+    print(f"ending: {report.ending_title} ({report.ending})")
+    print(f"screenshots: {options.screenshot_dir} ({len(report.screenshots)} PNG files)")
+    if options.record is not None:
+        print(f"transcript: {options.record}")
+    return 0 if report.ending is not None else 1

@@ -1,0 +1,30 @@
+"""What a play session is asked to do (parsed from launch_vr.py's command line)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.display.modes import Mode
+from engine.scene.rig import ComfortSettings
+
+__all__ = ["PlayerOptions"]
+
+
+@dataclass(frozen=True)
+class PlayerOptions:
+    narrative: Path
+    mode: Mode = Mode.AUTO
+    autoplay: str | None = None  # "first" or "random"; None: a person chooses
+    choices: tuple[int, ...] = ()  # scripted choices (1-based), made before autoplay
+    seed: int | None = None
+    frames: int = 3  # frames rendered per story event in offscreen autoplay
+    screenshot_dir: Path | None = None
+    record: Path | None = None
+    width: int = 960
+    height: int = 540
+    audio: bool = True
+    comfort: ComfortSettings = field(default_factory=ComfortSettings)
+    plants: int = 600
+    assets: Path = Path("assets")
+    max_events: int = 20_000
