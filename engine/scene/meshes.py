@@ -149,3 +149,21 @@ def merge(meshes: list[Mesh]) -> Mesh:
         np.concatenate(colors).astype(np.float32),
         np.concatenate(indices).astype(np.uint32),
     )
+
+
+class MeshHandle:
+    """A mesh whose colours change in place (one buffer copy, no new geometry)."""
+
+    def __init__(self, name: str, mesh: Mesh) -> None:
+        self.mesh = mesh
+        self.node = mesh_node(name, mesh)
+
+    def set_colors(self, colors: Array) -> None:
+        positions, normals, _, indices = self.mesh
+        self.mesh = (positions, normals, colors, indices)
+        interleaved = np.empty((len(positions), 10), dtype=np.float32)
+        interleaved[:, 0:3] = positions
+        interleaved[:, 3:6] = normals
+        interleaved[:, 6:10] = colors
+        array = self.node.modify_geom(0).modify_vertex_data().modify_array(0)
+        memoryview(array).cast("B")[:] = interleaved.tobytes()
