@@ -209,3 +209,30 @@ def test_bench_player_quick_prints_json() -> None:
     assert summary["frames"] == 120
     assert summary["median_ms"] > 0 and summary["p99_ms"] >= summary["median_ms"]
     assert summary["budget_ms"] == 11.11
+
+
+def test_offscreen_falls_back_to_xvfb_when_egl_is_unavailable(tmp_path: Path) -> None:
+    """With no EGL vendor library, the player renders through a private Xvfb instead."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["__EGL_VENDOR_LIBRARY_FILENAMES"] = "/nonexistent.json"  # libglvnd finds no EGL
+    result = subprocess.run(
+        [
+            sys.executable,
+            "launch_vr.py",
+            "narratives/firefly_night.yaml",
+            *("--mode", "offscreen", "--autoplay", "first", "--size", "320x180"),
+            *("--frames", "1", "--screenshot-dir", str(tmp_path)),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "EGL offscreen rendering failed" in result.stderr
+    record = json.loads((tmp_path / "transcript.json").read_text())
+    assert record["pipe"] == "pandagl+xvfb"
+    first = read_png(tmp_path / record["screenshots"][0]["file"])
+    assert first.std() > 8

@@ -27,7 +27,7 @@ class DisplaySettings:
     height: int = 540
     audio: bool = True
     title: str = "Glowgrove"
-    fov: float = 78.0
+    offscreen_pipe: str = "auto"  # auto: EGL, else Xvfb; or force "egl" / "xvfb"
 
 
 @dataclass
@@ -73,18 +73,57 @@ def open_display(settings: DisplaySettings) -> OpenedDisplay:
         _configure(settings, "pandagl")
         base = ShowBase()
         return OpenedDisplay(base, "pandagl")
-    _configure(settings, "p3headlessgl")
-    try:
-        base = ShowBase()
-        if base.win is None:
-            raise RuntimeError("the EGL pipe opened no buffer")
-        return OpenedDisplay(base, "p3headlessgl")
-    except Exception as error:
-        log.warning("EGL offscreen rendering failed (%s); trying Xvfb", error)
+    if settings.offscreen_pipe != "xvfb":
+        _configure(settings, "p3headlessgl")
+        try:
+            base = ShowBase()
+            if base.win is None:
+                raise RuntimeError("the EGL pipe opened no buffer")
+            return OpenedDisplay(base, "p3headlessgl")
+        except Exception as error:  # any pipe failure means: try the fallback
+            if settings.offscreen_pipe == "egl":
+                raise RuntimeError(f"EGL offscreen rendering failed: {error}") from error
+            log.warning("EGL offscreen rendering failed (%s); trying Xvfb", error)
+            _discard_failed_showbase()
     xvfb = _start_xvfb()
-    _configure(settings, "pandagl")
-    base = ShowBase()
+    try:
+        base = _showbase_on_xvfb(settings)
+    except BaseException:
+        xvfb.terminate()
+        raise
     return OpenedDisplay(base, "pandagl+xvfb", xvfb)
+
+
+def _showbase_on_xvfb(settings: DisplaySettings) -> object:
+    from direct.showbase.ShowBase import ShowBase
+    from panda3d.core import GraphicsPipeSelection
+
+    _configure(settings, "pandagl")
+    # Display modules load once per process: ask for the GLX pipe by name, not by default.
+    pipe = GraphicsPipeSelection.get_global_ptr().make_module_pipe("pandagl")
+    if pipe is None:
+        raise RuntimeError("the pandagl display module is missing from this Panda3D build")
+    base = ShowBase(windowType="none")
+    base.pipe = pipe
+    base.openDefaultWindow(type="offscreen")
+    if base.win is None:
+        raise RuntimeError("no offscreen buffer could be opened with EGL or with Xvfb")
+    return base
+
+
+def _discard_failed_showbase() -> None:
+    """A ShowBase whose window failed still registers itself globally; remove it so the
+    fallback can create a new one (Panda3D allows one ShowBase at a time)."""
+    import builtins
+
+    stale = getattr(builtins, "base", None)
+    if stale is not None:
+        try:
+            stale.destroy()
+        except Exception as error:  # it is half-built: nothing more to clean up
+            log.debug("cleaning up the failed ShowBase: %s", error)
+        if hasattr(builtins, "base"):
+            del builtins.base
 
 
 def _start_xvfb() -> subprocess.Popen[bytes]:
@@ -101,7 +140,11 @@ def _start_xvfb() -> subprocess.Popen[bytes]:
         )
         for _ in range(50):
             if os.path.exists(f"/tmp/.X11-unix/X{number}"):
+                from panda3d.core import ExecutionEnvironment
+
+                # Panda3D keeps its own copy of the environment, read at start-up.
                 os.environ["DISPLAY"] = f":{number}"
+                ExecutionEnvironment.set_environment_variable("DISPLAY", f":{number}")
                 return process
             time.sleep(0.1)
         process.terminate()

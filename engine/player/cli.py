@@ -41,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         "--session-minutes", type=float, default=20.0, help="break reminder (0: off)"
     )
     parser.add_argument("--plants", type=int, default=600, help="garden placeholder size")
+    parser.add_argument(
+        "--offscreen-pipe",
+        choices=("auto", "egl", "xvfb"),
+        default="auto",
+        help="offscreen rendering: EGL, falling back to Xvfb (auto), or force one",
+    )
     return parser
 
 
@@ -70,6 +76,7 @@ def parse_options(argv: Sequence[str]) -> PlayerOptions:
             snap_degrees=args.snap, seated=args.seated, session_minutes=args.session_minutes
         ),
         plants=args.plants,
+        offscreen_pipe=args.offscreen_pipe,
     )
 
 
@@ -114,7 +121,13 @@ def _offscreen(options: PlayerOptions, program: object) -> int:
     if options.autoplay is None:
         options = replace(options, autoplay="random")
     display = open_display(
-        DisplaySettings(Mode.OFFSCREEN, options.width, options.height, audio=False)
+        DisplaySettings(
+            Mode.OFFSCREEN,
+            options.width,
+            options.height,
+            audio=False,
+            offscreen_pipe=options.offscreen_pipe,
+        )
     )
     try:
         report = run_autoplay(display.base, program, options, display.pipe)

@@ -28,3 +28,4 @@ class PlayerOptions:
     plants: int = 600
     assets: Path = Path("assets")
     max_events: int = 20_000
+    offscreen_pipe: str = "auto"

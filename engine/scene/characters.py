@@ -80,7 +80,7 @@ def build_character(parent: NodePath, spec: CharacterSpec, font: object | None) 
     if font is not None:
         label.set_font(font)
     tag = node.attach_new_node(label)
-    tag.set_scale(0.09)
+    tag.set_scale(0.15)
     tag.set_pos(0, 0, height + 0.12)
     tag.set_billboard_point_eye()
     tag.set_light_off(1)

@@ -26,6 +26,7 @@ PANEL_BACKGROUND: Color = (0.06, 0.08, 0.12)
 TEXT_COLOR: Color = (0.97, 0.97, 0.93)
 CHOICE_BACKGROUND: Color = (0.09, 0.16, 0.20)
 CHOICE_HOVER: Color = (0.14, 0.30, 0.34)
+GLOW_ACCENT: Color = (0.45, 0.98, 0.85)  # the garden's glow, marking what can be chosen
 PICK_MASK = 0x10
 
 assert contrast_ratio(TEXT_COLOR, PANEL_BACKGROUND) >= 4.5
@@ -138,6 +139,8 @@ class ChoicePanels:
             holder.set_pos(0, PANEL_DISTANCE - 0.02, z)
             card = _card(holder, "card", width, height, CHOICE_BACKGROUND)
             card.set_y(0.001)
+            accent = _card(holder, "glow", scale * 0.18, height, GLOW_ACCENT)
+            accent.set_x(-width / 2 + scale * 0.09)
             label = holder.attach_new_node(text)
             label.set_scale(scale)
             label.set_pos(-width / 2 + scale * 0.6, -0.002, -scale * 1.05)
