@@ -29,6 +29,7 @@ from engine.content.expressions import (
     ValueType,
     assignable,
     check_expression,
+    literal_type,
     parse_expression,
     read_names,
 )
@@ -310,7 +311,7 @@ def _variables(files: tuple[LoadedFile, ...], context: NarrativeContext) -> dict
             default_node = var_node.items["default"]
             if value_type.kind == "enum" and not value_type.enum_values:
                 continue  # already reported: an enum needs its values first
-            if not assignable(value_type, _python_type(default), Literal(default, 0, 0)):
+            if not assignable(value_type, literal_type(default), Literal(default, 0, 0)):
                 helps = []
                 if value_type.kind == "enum" and value_type.enum_values:
                     helps = did_you_mean(str(default), value_type.enum_values) or [
@@ -360,16 +361,6 @@ def _variable_type(
             node.keys["values"].span,
         )
     return _TYPES[declared]
-
-
-def _python_type(value: bool | int | float | str) -> ValueType:
-    if isinstance(value, bool):
-        return BOOL
-    if isinstance(value, int):
-        return INT
-    if isinstance(value, float):
-        return FLOAT
-    return STRING
 
 
 def _characters(files: tuple[LoadedFile, ...]) -> dict[str, CharacterSpec]:

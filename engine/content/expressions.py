@@ -42,6 +42,7 @@ __all__ = [
     "assignable",
     "check_expression",
     "evaluate",
+    "literal_type",
     "parse_expression",
     "read_names",
 ]
@@ -375,7 +376,7 @@ class _Checker:
 
     def check(self, node: Expr) -> ValueType | None:
         if isinstance(node, Literal):
-            return _literal_type(node.value)
+            return literal_type(node.value)
         if isinstance(node, Name):
             if node.name in self.variables:
                 return self.variables[node.name]
@@ -499,7 +500,7 @@ class _Checker:
             self.problem("E026", f"cannot compare {left.describe()} with {right.describe()}", node)
 
 
-def _literal_type(value: Value) -> ValueType:
+def literal_type(value: Value) -> ValueType:
     if isinstance(value, bool):
         return BOOL
     if isinstance(value, int):
