@@ -1,4 +1,4 @@
-"""The ``glowgrove`` command: check, compile, play, schema, bench."""
+"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate."""
 
 from __future__ import annotations
 
@@ -54,6 +54,22 @@ def _parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
     bench.add_argument("which", choices=("compile", "player"))
     bench.add_argument("--quick", action="store_true", help="small sizes (CI smoke test)")
+
+    assets = commands.add_parser("assets", help="make the project's own sounds and props")
+    assets.add_argument("action", choices=("build",))
+    assets.add_argument("--assets", type=Path, default=Path("assets"), help="default: ./assets")
+    assets.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 when a file is out of date"
+    )
+
+    narrate = commands.add_parser(
+        "narrate", help="speak every line into assets/narration/ with espeak-ng"
+    )
+    narrate.add_argument("file")
+    narrate.add_argument(
+        "--assets", type=Path, help="assets folder (default: the nearest assets/ above the file)"
+    )
+    narrate.add_argument("--voice", default="en-us", help="default espeak-ng voice (en-us)")
     return parser
 
 
@@ -67,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _compile(args.file, args.output)
         if args.command == "play":
             return _play(args)
+        if args.command == "assets":
+            return _assets(args.assets, check=args.check)
+        if args.command == "narrate":
+            return _narrate(args)
         if args.command == "schema":
             from engine.content.schema import narrative_schema
 
@@ -115,6 +135,50 @@ def _compile(file: str, output: str | None) -> int:
     if result.program is None:
         return EXIT_PROBLEMS
     _write(json.dumps(result.program.to_json(), indent=2) + "\n", output)
+    return EXIT_OK
+
+
+def _assets(root: Path, *, check: bool) -> int:
+    from engine.assets import build_assets, stale_assets, write_assets
+
+    built = build_assets()
+    if check:
+        stale = stale_assets(root, built)
+        for path in stale:
+            sys.stdout.write(f"{root / path}: out of date\n")
+        if stale:
+            sys.stderr.write("glowgrove: run 'glowgrove assets build' and commit the files\n")
+        return EXIT_PROBLEMS if stale else EXIT_OK
+    written = write_assets(root, built)
+    for written_path in written:
+        sys.stdout.write(f"wrote {written_path}\n")
+    total = sum(len(asset.data) for asset in built)
+    sys.stderr.write(
+        f"{len(built)} file(s) in {root} ({total / 1024:.0f} KiB), {len(written)} changed\n"
+    )
+    return EXIT_OK
+
+
+def _narrate(args: argparse.Namespace) -> int:
+    from engine.audio.narration import narrate
+    from engine.content.assets import find_assets_root
+    from engine.errors import NarrationError
+
+    result = compile_narrative(args.file)
+    if result.diagnostics:
+        sys.stderr.write(render_diagnostics(result.diagnostics) + "\n")
+    if result.program is None:
+        return EXIT_PROBLEMS
+    assets = args.assets or find_assets_root(Path(args.file))
+    if assets is None:
+        sys.stderr.write(f"glowgrove: no assets/ folder above {args.file}; pass --assets DIR\n")
+        return EXIT_USAGE
+    try:
+        report = narrate(result.program, assets, default_voice=args.voice)
+    except NarrationError as error:
+        sys.stderr.write(f"glowgrove: {error}\n")
+        return EXIT_PROBLEMS
+    sys.stdout.write(report.summary() + "\n")
     return EXIT_OK
 
 

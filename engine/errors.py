@@ -7,7 +7,8 @@ exception means a bug in the engine or a misuse of its API by host code::
     ├── StoryError            the story machine was driven wrongly (choose() with no choices...)
     │   └── SaveError         a saved state that cannot be loaded into this program
     ├── ContentError          a host asked for content that failed to compile (carries diagnostics)
-    └── TemplateRenderError   a line template failed at run time (bounded output, sandbox)
+    ├── TemplateRenderError   a line template failed at run time (bounded output, sandbox)
+    └── NarrationError        'glowgrove narrate' could not speak (espeak-ng missing or failing)
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from engine.content.diagnostics import Diagnostic
 
-__all__ = ["ContentError", "EngineError", "SaveError", "StoryError", "TemplateRenderError"]
+__all__ = [
+    "ContentError",
+    "EngineError",
+    "NarrationError",
+    "SaveError",
+    "StoryError",
+    "TemplateRenderError",
+]
 
 
 class EngineError(Exception):
@@ -43,3 +51,7 @@ class ContentError(EngineError):
 
 class TemplateRenderError(EngineError):
     """A line template could not be rendered (sandbox refusal, output cap, bad value)."""
+
+
+class NarrationError(EngineError):
+    """Narration audio could not be made: espeak-ng is missing, or it failed on a line."""

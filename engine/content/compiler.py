@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.content import analysis
+from engine.content.assets import AssetCatalog
 from engine.content.diagnostics import Diagnostic, Severity, Span, did_you_mean, sort_diagnostics
 from engine.content.expressions import (
     BOOL,
@@ -68,10 +69,15 @@ class CompileResult:
 
 
 def compile_narrative(path: Path | str, display: str | None = None) -> CompileResult:
-    """Compile the narrative at ``path`` together with its includes."""
+    """Compile the narrative at ``path`` together with its includes.
+
+    Sounds, props and audio it names are checked against the nearest ``assets/`` folder above
+    it (none found: not checked).
+    """
     path = Path(path)
     with _collector_paused():
-        return _compile(load_narrative(path, display if display is not None else str(path)))
+        loaded = load_narrative(path, display if display is not None else str(path))
+        return _compile(loaded, AssetCatalog.near(path))
 
 
 def compile_text(text: str, display: str = "<text>") -> CompileResult:
@@ -111,6 +117,7 @@ class NarrativeContext:
     endings_used: set[str] = field(default_factory=set)
     line_ids: dict[str, tuple[Span, bool]] = field(default_factory=dict)  # span, generated
     variable_spans: dict[str, Span] = field(default_factory=dict)
+    assets: AssetCatalog | None = None  # None: asset files are not checked
 
     def report(self, code: str, message: str, span: Span, **extra: Any) -> None:
         self.diagnostics.append(Diagnostic.at(code, message, span, **extra))
@@ -180,8 +187,8 @@ def _literal_text(value: bool | int | float) -> str:
     return repr(value)
 
 
-def _compile(loaded: LoadResult) -> CompileResult:
-    context = NarrativeContext(diagnostics=list(loaded.diagnostics))
+def _compile(loaded: LoadResult, assets: AssetCatalog | None = None) -> CompileResult:
+    context = NarrativeContext(diagnostics=list(loaded.diagnostics), assets=assets)
     files = loaded.files
     if not files:
         return CompileResult(None, tuple(sort_diagnostics(context.diagnostics)), loaded.paths)

@@ -82,6 +82,8 @@ CODES: dict[str, CodeInfo] = {
     "E044": _error("include cycle"),
     "E045": _error("choice with no options"),
     "E046": _error("misplaced fallback option"),
+    "E047": _error("missing asset"),
+    "E048": _error("broken asset"),
     "W050": _warning("unreachable scene"),
     "W051": _warning("unused variable"),
     "W052": _warning("choice can run out of options"),

@@ -6,6 +6,7 @@ import re
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
+from engine.content.assets import AUDIO_SUFFIXES, AssetFinding
 from engine.content.commands import COMMANDS, check_command_args
 from engine.content.diagnostics import Span, did_you_mean
 from engine.content.expressions import BOOL, Literal
@@ -200,6 +201,18 @@ class SceneCompiler:
                 f"audio path '{audio}' must be a relative path inside assets/",
                 node.span,
             )
+            return
+        if not audio.lower().endswith(AUDIO_SUFFIXES):
+            self.context.report(
+                "E013", f"audio file '{audio}' must be a .wav or .ogg file", node.span
+            )
+            return
+        if self.context.assets is not None:
+            self.asset(self.context.assets.check_audio(audio), node)
+
+    def asset(self, finding: AssetFinding | None, node: YamlNode) -> None:
+        if finding is not None:
+            self.context.report(finding.code, finding.message, node.span, helps=finding.helps)
 
     # -- control flow --------------------------------------------------------------------------
 
@@ -300,6 +313,9 @@ class SceneCompiler:
             self.context.report("E028", message, where.span, helps=list(arg_helps))
         if not problems:
             self.emit(CommandOp(step.command, tuple(args.items())))
+            if self.context.assets is not None and args_node is not None:
+                for arg, finding in self.context.assets.check_command(step.command, args):
+                    self.asset(finding, args_node.items.get(arg, args_node))
 
     # -- choices -------------------------------------------------------------------------------
 

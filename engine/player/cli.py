@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from engine.content.assets import find_assets_root
 from engine.content.compiler import compile_narrative
 from engine.content.diagnostics import render_diagnostics
 from engine.display.modes import Mode, ModeUnavailable, choose_mode, probe_machine
@@ -76,6 +77,7 @@ def parse_options(argv: Sequence[str]) -> PlayerOptions:
             snap_degrees=args.snap, seated=args.seated, session_minutes=args.session_minutes
         ),
         plants=args.plants,
+        assets=find_assets_root(args.narrative) or Path("assets"),
         offscreen_pipe=args.offscreen_pipe,
     )
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from direct.showbase.ShowBase import ShowBase
 from panda3d.core import CardMaker, NodePath, Point3, TextNode, TransparencyAttrib
 
+from engine.audio.player import AudioPlayer
 from engine.content.program import EnvironmentSpec, Program
 from engine.scene.characters import CharacterFigure, build_character
 from engine.scene.fade import Fade
@@ -86,6 +87,7 @@ class SceneDirector:
         self.in_safe_place = False
         self.clock = SessionClock(settings.comfort.session_minutes)
         self.sounds: list[str] = []  # sound cues asked for (audio layer plays them)
+        self.audio = AudioPlayer.for_base(base, settings.assets, program)
         self.world.apply(self.look)
         self._place_stage()
 
@@ -199,6 +201,7 @@ class SceneDirector:
         self.text_panel.show(event.text, event.speaker_name, color)
         speaker = f"{event.speaker_name}: " if event.speaker_name else ""
         self.caption.set_text(speaker + event.text)
+        self.audio.line(event)
 
     def _figure(self, character: str) -> CharacterFigure:
         figure = self.figures.get(character)
@@ -236,6 +239,7 @@ class SceneDirector:
             sound = str(args["sound"])
             self.sounds.append(sound)
             self.caption.set_text(f"[{sound.replace('_', ' ')}]")
+            self.audio.sound(sound, float(args.get("volume", 1.0)))
         elif name == "show_prop":
             self.props.show(str(args["prop"]))
         elif name == "hide_prop":
@@ -273,6 +277,7 @@ class SceneDirector:
         """A calm neutral space: soft light, no garden, no story; the story waits."""
         self.in_safe_place = on
         if on:
+            self.audio.stop()
             self.world.root.hide()
             self.stage.hide()
             self.base.set_background_color(0.55, 0.62, 0.70, 1)

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from panda3d.core import Filename, NodePath, TextNode
 
+from engine.content.assets import PROP_SUFFIXES, file_problem
 from engine.scene.meshes import cylinder, merge, mesh_node, sphere
 
 __all__ = ["PROP_SUFFIXES", "PropShelf", "find_prop"]
 
 log = logging.getLogger(__name__)
 
-PROP_SUFFIXES = (".bam", ".egg", ".gltf", ".glb")
 # Props stand on the right of the stage, out of the way of the text panel.
 _SPOTS = [(1.1, 2.4), (1.5, 2.9), (-1.1, 2.4), (-1.5, 2.9)]
 
@@ -57,14 +57,20 @@ class PropShelf:
 
     def _load(self, name: str) -> NodePath:
         path = find_prop(self.assets, name)
-        if path is not None:
+        problem = None if path is None else file_problem(path)
+        if path is not None and problem is not None:
+            log.warning("prop %s at %s %s; showing a placeholder", name, path, problem)
+        elif path is not None:
             try:
                 from direct.showbase import ShowBaseGlobal
 
-                model = ShowBaseGlobal.base.loader.load_model(Filename.from_os_specific(str(path)))
+                filename = Filename.from_os_specific(str(path.resolve()))
+                model = ShowBaseGlobal.base.loader.load_model(filename)
                 model.reparent_to(self.root)
                 return model
-            except (OSError, RuntimeError) as error:  # a broken file: fall through
+            # Any failure inside a loader plugin (panda3d-gltf raises what its parser raises)
+            # must not stop the story: the child sees a placeholder instead.
+            except Exception as error:
                 log.warning("prop %s could not be loaded from %s: %s", name, path, error)
         else:
             log.warning(
