@@ -8,6 +8,7 @@ exception means a bug in the engine or a misuse of its API by host code::
     │   └── SaveError         a saved state that cannot be loaded into this program
     ├── ContentError          a host asked for content that failed to compile (carries diagnostics)
     ├── TemplateRenderError   a line template failed at run time (bounded output, sandbox)
+    ├── ProfileError          a learner profile's nickname or colour is not acceptable
     └── NarrationError        'glowgrove narrate' could not speak (espeak-ng missing or failing)
 """
 
@@ -23,6 +24,7 @@ __all__ = [
     "ContentError",
     "EngineError",
     "NarrationError",
+    "ProfileError",
     "SaveError",
     "StoryError",
     "TemplateRenderError",
@@ -51,6 +53,10 @@ class ContentError(EngineError):
 
 class TemplateRenderError(EngineError):
     """A line template could not be rendered (sandbox refusal, output cap, bad value)."""
+
+
+class ProfileError(EngineError):
+    """A learner profile cannot be made or stored as asked (nickname, colour, id)."""
 
 
 class NarrationError(EngineError):

@@ -9,7 +9,7 @@ from engine.content.compiler import CompileResult, compile_narrative
 from engine.content.diagnostics import Diagnostic, SourceFile, Span, sort_diagnostics
 from engine.content.yamlsource import load_yaml_file
 
-__all__ = ["CheckReport", "check_paths", "find_content_files"]
+__all__ = ["CheckReport", "check_paths", "find_content_files", "is_part_file"]
 
 _SUFFIXES = (".yaml", ".yml")
 
@@ -48,7 +48,8 @@ def find_content_files(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
     return files, problems
 
 
-def _is_part(path: str) -> bool:
+def is_part_file(path: str) -> bool:
+    """True for a file marked ``part: true`` (included by a narrative, not played alone)."""
     loaded = load_yaml_file(Path(path), path)
     root = loaded.root
     if root is None or root.kind != "mapping":
@@ -60,7 +61,7 @@ def _is_part(path: str) -> bool:
 def check_paths(paths: list[str]) -> CheckReport:
     """Compile each narrative; parts are checked through the files that include them."""
     files, diagnostics = find_content_files(paths)
-    parts = [f for f in files if _is_part(f)]
+    parts = [f for f in files if is_part_file(f)]
     entries = [f for f in files if f not in parts]
     results: list[CompileResult] = []
     covered: set[Path] = set()

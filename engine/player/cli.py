@@ -13,6 +13,7 @@ from engine.content.assets import find_assets_root
 from engine.content.compiler import compile_narrative
 from engine.content.diagnostics import render_diagnostics
 from engine.display.modes import Mode, ModeUnavailable, choose_mode, probe_machine
+from engine.player.flow import PacingSettings
 from engine.player.options import PlayerOptions
 from engine.scene.rig import ComfortSettings
 
@@ -26,7 +27,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="launch_vr.py",
         description="Play a Glowgrove narrative in 3D: headset, desktop window, or offscreen.",
     )
-    parser.add_argument("narrative", type=Path)
+    parser.add_argument(
+        "narrative", type=Path, nargs="?", help="the story to play (none: the home scene)"
+    )
     parser.add_argument("--mode", choices=[m.value for m in Mode], default="auto")
     parser.add_argument("--autoplay", choices=("first", "random"), help="choose automatically")
     parser.add_argument("--choices", help="scripted choices first, e.g. 1,2,1")
@@ -48,6 +51,26 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="offscreen rendering: EGL, falling back to Xvfb (auto), or force one",
     )
+    parser.add_argument(
+        "--reading-wpm",
+        type=float,
+        default=110.0,
+        help="desktop: lines move on by themselves at this reading speed (0: wait for a click)",
+    )
+    parser.add_argument("--profile", help="desktop: play as this explorer and save progress")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="profiles and progress (default: $GLOWGROVE_DATA_DIR, "
+        "else $XDG_DATA_HOME/glowgrove or ~/.local/share/glowgrove)",
+    )
+    parser.add_argument(
+        "--content-dir",
+        type=Path,
+        action="append",
+        default=[],
+        help="home scene: find story cards here (repeatable; default: narratives/ and lessons/)",
+    )
     return parser
 
 
@@ -61,6 +84,11 @@ def parse_options(argv: Sequence[str]) -> PlayerOptions:
         choices = tuple(int(part) for part in args.choices.split(",")) if args.choices else ()
     except ValueError:
         raise SystemExit("launch_vr.py: --choices takes numbers like 1,2,1") from None
+    wpm = args.reading_wpm
+    if wpm < 0:
+        raise SystemExit("launch_vr.py: --reading-wpm takes a speed in words a minute, or 0")
+    pacing = PacingSettings.for_reading_speed(wpm)
+    assets = find_assets_root(args.narrative) if args.narrative is not None else None
     return PlayerOptions(
         narrative=args.narrative,
         mode=Mode(args.mode),
@@ -77,33 +105,46 @@ def parse_options(argv: Sequence[str]) -> PlayerOptions:
             snap_degrees=args.snap, seated=args.seated, session_minutes=args.session_minutes
         ),
         plants=args.plants,
-        assets=find_assets_root(args.narrative) or Path("assets"),
+        assets=assets or Path("assets"),
         offscreen_pipe=args.offscreen_pipe,
+        pacing=pacing,
+        data_dir=args.data_dir,
+        profile=args.profile,
+        content_dirs=tuple(args.content_dir),
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="glowgrove: %(message)s")
     options = parse_options(sys.argv[1:] if argv is None else argv)
-    result = compile_narrative(options.narrative)
-    if result.diagnostics:
-        sys.stderr.write(render_diagnostics(result.diagnostics) + "\n")
-    if result.program is None:
-        return 1
+    program = None
+    if options.narrative is not None:
+        result = compile_narrative(options.narrative)
+        if result.diagnostics:
+            sys.stderr.write(render_diagnostics(result.diagnostics) + "\n")
+        if result.program is None:
+            return 1
+        program = result.program
     try:
         choice = choose_mode(options.mode, probe_machine())
     except ModeUnavailable as error:
         sys.stderr.write(f"launch_vr.py: {error}\n")
         return 2
     log.info("mode: %s (%s)", choice.mode.value, choice.reason)
+    if program is None and choice.mode is not Mode.DESKTOP:
+        sys.stderr.write(
+            "launch_vr.py: the home scene needs a desktop window; "
+            "name a narrative to play it here, e.g. narratives/restore_the_glow.yaml\n"
+        )
+        return 2
     if choice.mode is Mode.XR:  # pragma: no cover - the headset backend is its own issue
         sys.stderr.write("launch_vr.py: the OpenXR headset backend is not part of this build\n")
         return 2
     if choice.mode is Mode.OFFSCREEN:
-        return _offscreen(options, result.program)
+        return _offscreen(options, program)
     from engine.player.interactive import run_desktop
 
-    return run_desktop(options, result.program)
+    return run_desktop(options, program)
 
 
 def _offscreen(options: PlayerOptions, program: object) -> int:
@@ -116,7 +157,8 @@ def _offscreen(options: PlayerOptions, program: object) -> int:
     assert isinstance(program, Program)
     if options.screenshot_dir is None:
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        folder = Path("out") / f"{options.narrative.stem}-{stamp}"
+        name = options.narrative.stem if options.narrative is not None else program.id
+        folder = Path("out") / f"{name}-{stamp}"
         options = replace(options, screenshot_dir=folder)
     if options.record is None and options.screenshot_dir is not None:
         options = replace(options, record=options.screenshot_dir / "transcript.json")

@@ -1,12 +1,328 @@
-"""Desktop play: a window, mouse to look and point, click or number keys to choose."""
+"""Desktop play: a Panda3D window with the home scene and the stories, for mouse and keyboard.
+
+Controls, chosen for children's comfort (see :mod:`engine.player.controls` for the rules):
+
+- The mouse is a free pointer, never captured: hover a glowing panel to light it, left-click
+  to pick it. Left-click the ground to teleport there (a short fade hides the jump); click the
+  text panel, or press space or enter, to move on from a line. Lines also move on by
+  themselves after a reading time that grows with their length (``--reading-wpm``; 0 makes
+  every line wait), so a child who never clicks still gets through the story.
+- Look around by dragging with the right mouse button: the view turns only with the child's
+  own hand, one-to-one, never on its own. Plain mouse-look (the view following the pointer)
+  was rejected: pointing at a panel would also turn the view, which is both harder to aim and
+  more likely to cause discomfort.
+- WASD or the arrow keys walk at one constant speed, with no acceleration; Q and E snap-turn
+  left and right by 30 or 45 degrees (``--snap``).
+- Number keys 1-9 pick a choice (or a card on the home scene).
+- P or Escape: the safe place, a calm neutral space where the story waits; again to go back.
+- After ``--session-minutes`` a gentle reminder suggests a break.
+
+Without a narrative argument the window opens on the home scene (pick an explorer, then a
+story card); a story's progress is saved for its explorer and resumed next time.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, cast
+
+from direct.showbase.DirectObject import DirectObject
+from panda3d.core import ClockObject, KeyboardButton
+
+from engine.content.assets import find_assets_root
 from engine.content.program import Program
+from engine.display.modes import Mode
+from engine.display.panda import DisplaySettings, OpenedDisplay, open_display
+from engine.errors import ProfileError
+from engine.player.autoplay import ChoiceScript
+from engine.player.controls import walk_direction
+from engine.player.desktop_story import StorySession
+from engine.player.flow import Chooser, FlowState
+from engine.player.home import HomeMenu, StartStory, scan_library
+from engine.player.home_scene import HomeScene
 from engine.player.options import PlayerOptions
+from engine.player.profiles import PRESETS, Profile, ProfileStore, default_data_dir
+from engine.player.progress import ProgressBook
+from engine.scene.director import DirectorSettings
+from engine.scene.rig import Rig
+from engine.story import ChoicesEvent, EndEvent
 
-__all__ = ["run_desktop"]
+__all__ = ["DesktopApp", "content_folders", "run_desktop"]
+
+log = logging.getLogger(__name__)
+
+END_HOLD_SECONDS = 2.0  # autoplay shows the ending this long before leaving it
+FRAME_RATE = 60.0  # a cap, so an unsynchronised window does not burn a whole CPU core
+_WALK_KEYS = {
+    "forward": ("w", KeyboardButton.up()),
+    "back": ("s", KeyboardButton.down()),
+    "left": ("a", KeyboardButton.left()),
+    "right": ("d", KeyboardButton.right()),
+}
 
 
-def run_desktop(options: PlayerOptions, program: Program) -> int:
-    raise NotImplementedError
+def content_folders(options: PlayerOptions) -> list[Path]:
+    """Where the home scene looks for cards: --content-dir, else narratives/ and lessons/
+    in the working folder, else beside launch_vr.py."""
+    if options.content_dirs:
+        return list(options.content_dirs)
+    here = Path.cwd()
+    if not (here / "narratives").is_dir():
+        here = Path(__file__).resolve().parents[2]
+    return [here / "narratives", here / "lessons"]
+
+
+class DesktopApp:
+    """The window and its main loop; the current screen is the home scene or a story."""
+
+    def __init__(self, options: PlayerOptions, title: str = "Glowgrove") -> None:
+        self.options = options
+        self.display: OpenedDisplay = open_display(
+            DisplaySettings(
+                Mode.DESKTOP, options.width, options.height, audio=options.audio, title=title
+            )
+        )
+        self.base: Any = cast(Any, self.display.base)
+        self.base.disable_mouse()  # no trackball: the player moves the camera itself
+        clock = ClockObject.get_global_clock()
+        clock.set_mode(ClockObject.M_limited)
+        clock.set_frame_rate(FRAME_RATE)
+        self.base.finalizeExit = self._window_closed  # closing the window ends run(), not Python
+        self.store = ProfileStore(default_data_dir(os.environ, options.data_dir))
+        self.screen: StorySession | HomeScene | None = None
+        self.menu: HomeMenu | None = None
+        self.done = False
+        self.exit_code = 0
+        self.last_ending: EndEvent | None = None
+        self._drag_from: tuple[float, float] | None = None
+        self.events = DirectObject()
+        self._bind_keys()
+        self.base.taskMgr.add(self._frame, "glowgrove-desktop")
+
+    # -- screens -------------------------------------------------------------------------------
+
+    def open_home(self) -> HomeScene:
+        self._close_screen()
+        if self.menu is None:
+            self.menu = HomeMenu(self.store, scan_library(content_folders(self.options)))
+        else:
+            self.menu.refresh()
+        eye = Rig(self.options.comfort).eye_height
+        self.screen = HomeScene(self.base, self.menu, eye, self.options.plants)
+        return self.screen
+
+    def play(
+        self, program: Program, profile: Profile | None = None, assets: Path | None = None
+    ) -> StorySession:
+        self._close_screen()
+        options = self.options
+        seed = options.seed
+        book = ProgressBook(self.store, profile, program) if profile is not None else None
+        self.screen = StorySession(
+            self.base,
+            program,
+            DirectorSettings(
+                comfort=options.comfort, assets=assets or options.assets, plants=options.plants
+            ),
+            options.pacing,
+            seed=seed,
+            book=book,
+            chooser=self._chooser(seed if seed is not None else program.seed),
+        )
+        return self.screen
+
+    def explorer(self) -> Profile | None:
+        """The profile named by --profile (made on first use), or None: nothing is saved."""
+        wanted = self.options.profile
+        if wanted is None:
+            return None
+        found = self.store.find(wanted)
+        if found is not None:
+            return found
+        taken = {p.colour for p in self.store.profiles()}
+        colour = next((c for _, c in PRESETS if c not in taken), PRESETS[0][1])
+        try:
+            return self.store.create(wanted, colour)
+        except (OSError, ProfileError) as error:
+            log.warning("cannot use explorer %r (%s); progress is not saved", wanted, error)
+            return None
+
+    def _chooser(self, seed: int) -> Chooser | None:
+        options = self.options
+        if options.autoplay is None and not options.choices:
+            return None
+        script = ChoiceScript(options.choices, options.autoplay, seed)
+
+        def pick(event: ChoicesEvent) -> int | None:
+            if options.autoplay is None and not script.pending:
+                return None  # the scripted choices are used up: the child takes over
+            try:
+                return script.pick(event)
+            except ValueError as error:
+                log.error("%s", error)
+                self.finish(1)
+                return None
+
+        return pick
+
+    def _close_screen(self) -> None:
+        if self.screen is not None:
+            self.screen.close()
+            self.screen = None
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        while not self.done:
+            self.base.taskMgr.step()
+        return self.exit_code
+
+    def step(self, frames: int = 1) -> None:
+        for _ in range(frames):
+            self.base.taskMgr.step()
+
+    def finish(self, code: int = 0) -> None:
+        self.exit_code = code
+        self.done = True
+
+    def close(self) -> None:
+        self._close_screen()
+        self.events.ignore_all()
+        self.display.close()
+
+    def _window_closed(self) -> None:
+        self.finish(self.exit_code)
+
+    def pointer(self) -> tuple[float, float] | None:
+        watcher = self.base.mouseWatcherNode
+        if watcher is None or not watcher.has_mouse():
+            return None
+        mouse = watcher.get_mouse()
+        return float(mouse.x), float(mouse.y)
+
+    def _frame(self, task: Any) -> Any:
+        dt = min(ClockObject.get_global_clock().get_dt(), 0.1)
+        self._drag()
+        screen = self.screen
+        if isinstance(screen, StorySession):
+            screen.frame(dt, self.pointer(), self._walk())
+            self._after_story_frame(screen)
+        elif isinstance(screen, HomeScene):
+            screen.frame(dt, self.pointer())
+        return task.cont
+
+    def _after_story_frame(self, session: StorySession) -> None:
+        if session.flow.state is not FlowState.ENDED:
+            return
+        if self.last_ending is not session.flow.ending:
+            self.last_ending = session.flow.ending
+            if self.last_ending is not None:
+                ending = self.last_ending
+                print(f"ending: {ending.title} ({ending.ending})", flush=True)
+        autoplay = session.flow.chooser is not None and self.options.autoplay is not None
+        if autoplay and session.ended_seconds >= END_HOLD_SECONDS:
+            session.wants_to_leave = True
+        if not session.wants_to_leave:
+            return
+        if self.menu is not None:
+            self.open_home()
+        elif autoplay:
+            self.finish(0)
+
+    def _walk(self) -> tuple[float, float]:
+        watcher = self.base.mouseWatcherNode
+        if watcher is None:
+            return (0.0, 0.0)
+
+        def held(name: str) -> bool:
+            letter, arrow = _WALK_KEYS[name]
+            return bool(
+                watcher.is_button_down(KeyboardButton.ascii_key(letter))
+                or watcher.is_button_down(arrow)
+            )
+
+        return walk_direction(held("forward"), held("back"), held("left"), held("right"))
+
+    def _drag(self) -> None:
+        if self._drag_from is None or self.screen is None:
+            return
+        pointer = self.base.win.get_pointer(0)
+        here = (float(pointer.get_x()), float(pointer.get_y()))
+        dx, dy = here[0] - self._drag_from[0], here[1] - self._drag_from[1]
+        self._drag_from = here
+        if dx or dy:
+            self.screen.look(dx, dy)
+
+    # -- input ---------------------------------------------------------------------------------
+
+    def _bind_keys(self) -> None:
+        accept = self.events.accept
+        accept("mouse1", self.click)
+        accept("mouse3", self._start_drag)
+        accept("mouse3-up", self._stop_drag)
+        for digit in range(1, 10):
+            accept(str(digit), self.number, [digit])
+        for key in ("space", "enter"):
+            accept(key, self.advance)
+        for key in ("p", "escape"):
+            accept(key, self.toggle_safe_place)
+        accept("q", self.snap_turn, [1])
+        accept("e", self.snap_turn, [-1])
+
+    def click(self) -> None:
+        screen = self.screen
+        if isinstance(screen, StorySession):
+            screen.click(self.pointer())
+        elif isinstance(screen, HomeScene):
+            self._home_action(screen.select(screen.pick(self.pointer())))
+
+    def number(self, digit: int) -> None:
+        screen = self.screen
+        if isinstance(screen, StorySession):
+            screen.number(digit)
+        elif isinstance(screen, HomeScene):
+            self._home_action(screen.select(digit - 1))
+
+    def _home_action(self, action: object) -> None:
+        if isinstance(action, StartStory):
+            log.info("%s starts %s", action.profile.nickname, action.entry.path)
+            self.play(action.program, action.profile, find_assets_root(action.entry.path))
+
+    def advance(self) -> None:
+        if isinstance(self.screen, StorySession):
+            self.screen.advance()
+
+    def toggle_safe_place(self) -> None:
+        if isinstance(self.screen, StorySession):
+            self.screen.toggle_safe_place()
+
+    def snap_turn(self, direction: int) -> None:
+        if isinstance(self.screen, StorySession):
+            self.screen.snap_turn(direction)
+
+    def _start_drag(self) -> None:
+        pointer = self.base.win.get_pointer(0)
+        self._drag_from = (float(pointer.get_x()), float(pointer.get_y()))
+
+    def _stop_drag(self) -> None:
+        self._drag_from = None
+
+
+def run_desktop(options: PlayerOptions, program: Program | None) -> int:
+    """Open the window and play ``program`` (None: the home scene) until it is closed, or,
+    with --autoplay, until the story ends. Returns the exit status."""
+    title = "Glowgrove" if program is None else f"Glowgrove: {program.title}"
+    app = DesktopApp(options, title)
+    try:
+        if program is None:
+            app.open_home()
+        else:
+            app.play(program, app.explorer())
+        code = app.run()
+    finally:
+        app.close()
+    sys.stdout.flush()
+    return code

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.display.modes import Mode
+from engine.player.flow import PacingSettings
 from engine.scene.rig import ComfortSettings
 
 __all__ = ["PlayerOptions"]
@@ -13,7 +14,7 @@ __all__ = ["PlayerOptions"]
 
 @dataclass(frozen=True)
 class PlayerOptions:
-    narrative: Path
+    narrative: Path | None  # None: the home scene, where the child picks a story
     mode: Mode = Mode.AUTO
     autoplay: str | None = None  # "first" or "random"; None: a person chooses
     choices: tuple[int, ...] = ()  # scripted choices (1-based), made before autoplay
@@ -29,3 +30,7 @@ class PlayerOptions:
     assets: Path = Path("assets")
     max_events: int = 20_000
     offscreen_pipe: str = "auto"
+    pacing: PacingSettings = field(default_factory=PacingSettings)  # desktop line timing
+    data_dir: Path | None = None  # profiles and progress (None: the default data folder)
+    profile: str | None = None  # desktop: play as this explorer (nickname or id) and save
+    content_dirs: tuple[Path, ...] = ()  # home scene card folders (empty: narratives, lessons)

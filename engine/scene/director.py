@@ -6,6 +6,7 @@ import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from direct.showbase.ShowBase import ShowBase
 from panda3d.core import CardMaker, NodePath, Point3, TextNode, TransparencyAttrib
@@ -96,9 +97,12 @@ class SceneDirector:
     def _load_font(self) -> object | None:
         for candidate in FONT_CANDIDATES:
             if Path(candidate).exists():
-                font: object = self.base.loader.load_font(candidate)
-                font.set_pixels_per_unit(64)  # type: ignore[attr-defined]
-                return font
+                font: Any = self.base.loader.load_font(candidate)
+                # The loader shares one font per file: after it has rendered glyphs its
+                # resolution can no longer change (a second director in the same window).
+                if font.get_pixels_per_unit() != 64:
+                    font.set_pixels_per_unit(64)
+                return font  # type: ignore[no-any-return]
         log.warning("no DejaVu font found; using Panda3D's built-in font")
         return None
 
@@ -286,6 +290,19 @@ class SceneDirector:
             self.world.root.show()
             self.stage.show()
             self.notice.set_text("")
+
+    def close(self) -> None:
+        """Take out everything this director added, so another scene can use the window."""
+        self.audio.stop()
+        self.base.camera.reparent_to(self.base.render)
+        self.picker.ray_np.remove_node()
+        self.world.close()
+        for node in (self.stage, self.rig_np, self._veil):
+            node.remove_node()
+        for name in ("caption", "notice"):
+            holder = self.base.aspect2d.find(name)
+            if not holder.is_empty():
+                holder.remove_node()
 
     # -- per frame -----------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ __all__ = ["PROP_SUFFIXES", "PropShelf", "find_prop"]
 log = logging.getLogger(__name__)
 
 # Props stand on the right of the stage, out of the way of the text panel.
-_SPOTS = [(1.1, 2.4), (1.5, 2.9), (-1.1, 2.4), (-1.5, 2.9)]
+_SPOTS = [(1.25, 2.5), (-1.25, 2.5), (2.2, 3.0), (-2.2, 3.0)]
 
 
 def find_prop(assets: Path, name: str) -> Path | None:

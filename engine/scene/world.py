@@ -48,6 +48,7 @@ class World:
         self._sun = self.root.attach_new_node(DirectionalLight("sun"))
         render.set_light(self._ambient)
         render.set_light(self._sun)
+        self._render = render
         self._look: EnvironmentLook | None = None
         self._pulse_time = 0.0
 
@@ -128,3 +129,9 @@ class World:
     @property
     def look(self) -> EnvironmentLook | None:
         return self._look
+
+    def close(self) -> None:
+        """Leave the scene graph (the desktop player swaps worlds between home and stories)."""
+        self._render.clear_light(self._ambient)
+        self._render.clear_light(self._sun)
+        self.root.remove_node()
