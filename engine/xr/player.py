@@ -1,0 +1,245 @@
+"""Playing a narrative in the headset: the story session driven by OpenXR frames and controllers.
+
+Trigger (select) picks the choice the controller points at, or moves on from a line; the menu
+button opens and closes the safe place; the thumbstick (trackpad on Vive wands) snap-turns and
+teleports; hovering a choice gives a short haptic tick. With ``--autoplay`` each story event is
+held for ``--frames`` headset frames and choices are made by the autoplay policy.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from panda3d.core import CardMaker, NodePath, Point3, Quat
+
+from engine.content.program import Program
+from engine.display.modes import Mode, probe_display
+from engine.display.panda import DisplaySettings, OpenedDisplay, open_display
+from engine.player.autoplay import ChoiceScript
+from engine.player.desktop_story import StorySession
+from engine.player.flow import FlowState
+from engine.player.options import PlayerOptions
+from engine.scene.director import DirectorSettings
+from engine.scene.panels import Picker
+from engine.xr.controls import HandState
+from engine.xr.locomotion import StickGesture, StickState, read_stick
+from engine.xr.renderer import FrameReport, XrRenderer, XrRenderSettings
+from engine.xr.runtime import XrUnavailable
+
+__all__ = ["XrPlayReport", "XrStoryPlayer", "open_xr_display", "run_xr"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class XrPlayReport:
+    ending: str | None = None
+    ending_title: str = ""
+    scenes: list[str] = field(default_factory=list)
+    frames: int = 0
+    choices_made: int = 0
+    selects: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def open_xr_display(options: PlayerOptions) -> OpenedDisplay:
+    """A desktop window (the mirror) when a display is there, else a headless EGL buffer."""
+    if probe_display() is None:
+        return open_display(
+            DisplaySettings(Mode.DESKTOP, options.width, options.height, audio=options.audio)
+        )
+    return open_display(
+        DisplaySettings(
+            Mode.OFFSCREEN, 64, 64, audio=False, offscreen_pipe=options.offscreen_pipe
+        )
+    )
+
+
+class XrStoryPlayer:
+    def __init__(
+        self, base: Any, program: Program, options: PlayerOptions, settings: XrRenderSettings
+    ) -> None:
+        self.base = base
+        self.options = options
+        seed = options.seed if options.seed is not None else program.seed
+        self.story = StorySession(
+            base,
+            program,
+            DirectorSettings(comfort=options.comfort, assets=options.assets, plants=options.plants),
+            options.pacing,
+            seed=seed,
+        )
+        director = self.story.director
+        self.tracking = director.rig_np.attach_new_node("xr-tracking")
+        self.renderer = XrRenderer(base, self.tracking, settings)
+        self.script = ChoiceScript(options.choices, options.autoplay, seed)
+        self.hands = [self.tracking.attach_new_node(f"xr-aim-{i}") for i in range(2)]
+        self.picker = Picker(self.hands[1], director.stage)
+        self.picker.ray.set_origin(0, 0, 0)
+        self.picker.ray.set_direction(0, 1, 0)  # the aim pose points along -Z in OpenXR: +Y here
+        self.sticks = [StickState(), StickState()]
+        self.hovered: int | None = None
+        self.frames_in_event = 0
+        self.last_display_time: int | None = None
+        self.report = XrPlayReport()
+
+    def start(self) -> None:
+        self.renderer.start()
+        session = self.renderer.session
+        assert session is not None
+        if session.space_kind == "local":
+            # LOCAL's origin is where the head started: lift it to the rig's eye height.
+            self.tracking.set_z(self.story.director.rig.eye_height)
+        if self.base.win.get_type().get_name().endswith("Window"):
+            self._make_mirror()
+
+    def _make_mirror(self) -> None:
+        """Show the left eye on the desktop window (for a teacher watching)."""
+        maker = CardMaker("xr-mirror")
+        maker.set_frame_fullscreen_quad()
+        card = self.base.render2d.attach_new_node(maker.generate())
+        card.set_texture(self.renderer.textures[0])
+        card.set_bin("background", 0)
+
+    def update(self, frame: FrameReport) -> None:
+        """Called by the renderer after the views are located, before Panda3D renders."""
+        dt = 0.0
+        if self.last_display_time is not None:
+            dt = max(0.0, (frame.display_time - self.last_display_time) / 1e9)
+        self.last_display_time = frame.display_time
+        for index, hand in enumerate(frame.hands):
+            self._place_hand(index, hand)
+        self._handle_input(frame.hands)
+        if self.options.autoplay is not None:
+            self._autoplay()
+        self.story.frame(dt, None, (0.0, 0.0))
+        self.report.frames += 1
+
+    def _place_hand(self, index: int, hand: HandState) -> None:
+        node = self.hands[index]
+        if hand.aim is None:
+            node.hide()
+            return
+        node.show()
+        node.set_pos(*hand.aim.position)
+        node.set_quat(Quat(*hand.aim.quaternion))
+
+    def _handle_input(self, hands: list[HandState]) -> None:
+        story = self.story
+        paused = story.flow.state is FlowState.PAUSED
+        hovered = None
+        if not paused and hands and hands[-1].aim is not None:
+            hovered = self._pick()
+        if hovered != self.hovered:
+            story.director.choices.hover(hovered)
+            if hovered is not None and self.renderer.controls is not None:
+                self.renderer.controls.haptic_tick(1)
+            self.hovered = hovered
+        for index, hand in enumerate(hands):
+            if hand.menu and hand.menu_changed:
+                story.toggle_safe_place()
+            if hand.select and hand.select_changed:
+                self.report.selects += 1
+                if hovered is not None and story.flow.state is FlowState.CHOOSING:
+                    story.show(story.flow.choose(hovered))
+                    self.report.choices_made += 1
+                else:
+                    story.advance()
+            self.sticks[index], gesture = read_stick(self.sticks[index], *hand.move)
+            if gesture is StickGesture.TURN_LEFT:
+                story.snap_turn(1)
+            elif gesture is StickGesture.TURN_RIGHT:
+                story.snap_turn(-1)
+            elif gesture is StickGesture.TELEPORT_COMMIT:
+                self._teleport_along(self.hands[index])
+
+    def _pick(self) -> int | None:
+        traverser, queue = self.picker.traverser, self.picker.queue
+        traverser.traverse(self.picker.scene)
+        queue.sort_entries()
+        for entry in queue.entries:
+            tagged = entry.get_into_node_path().get_python_tag("choice")
+            if tagged is not None:
+                return int(tagged)
+        return None
+
+    def _teleport_along(self, aim: NodePath) -> None:
+        render = self.base.render
+        origin = render.get_relative_point(aim, Point3(0, 0, 0))
+        direction = render.get_relative_vector(aim, Point3(0, 1, 0))
+        if direction.z >= -1e-3:
+            return
+        t = -origin.z / direction.z
+        target = origin + direction * t
+        self.story.director.teleport(float(target.x), float(target.y))
+
+    def _autoplay(self) -> None:
+        self.frames_in_event += 1
+        if self.frames_in_event < self.options.frames:
+            return
+        flow = self.story.flow
+        if flow.state is FlowState.CHOOSING and flow.choices is not None:
+            self.frames_in_event = 0
+            self.story.show(flow.choose(self.script.pick(flow.choices)))
+            self.report.choices_made += 1
+        elif flow.state in (FlowState.READING, FlowState.WAITING):
+            self.frames_in_event = 0
+            self.story.show(flow.advance())
+
+    def run(self, max_frames: int | None = None, linger_frames: int = 20) -> XrPlayReport:
+        """Play until the story ends (then ``linger_frames`` more), the runtime asks us to stop,
+        or ``max_frames`` frames were submitted."""
+        ended_frames = 0
+        session = self.renderer.session
+        assert session is not None
+        while not session.lifecycle.finished:
+            if self.renderer.frame(self.update) is None:
+                time.sleep(0.005)
+                continue
+            if self.story.flow.state is FlowState.ENDED or self.story.wants_to_leave:
+                ended_frames += 1
+            if ended_frames > linger_frames or (
+                max_frames is not None and self.report.frames >= max_frames
+            ):
+                break
+        if not session.lifecycle.finished:
+            self.renderer.request_exit()
+            self.renderer.run_until_exit()
+        ending = self.story.flow.ending
+        if ending is not None:
+            self.report.ending, self.report.ending_title = ending.ending, ending.title
+        self.report.scenes = list(self.story.scenes)
+        self.report.stats = self.renderer.stats.summary()
+        return self.report
+
+    def close(self) -> None:
+        self.renderer.close()
+        self.story.close()
+
+
+def run_xr(options: PlayerOptions, program: Program) -> int:
+    """``launch_vr.py FILE --mode xr``: 0 when the story reached an ending, 2 when OpenXR failed."""
+    import sys
+
+    display = open_xr_display(options)
+    player: XrStoryPlayer | None = None
+    try:
+        player = XrStoryPlayer(display.base, program, options, XrRenderSettings())
+        player.start()
+        report = player.run()
+    except XrUnavailable as error:
+        sys.stderr.write(f"launch_vr.py: OpenXR headset mode is unavailable: {error}\n")
+        return 2
+    finally:
+        if player is not None:
+            player.close()
+        display.close()
+    print(f"ending: {report.ending_title} ({report.ending})" if report.ending else "no ending")
+    print(
+        f"frames: {report.stats['frames_submitted']} submitted, "
+        f"{report.stats['frames_dropped']} dropped"
+    )
+    return 0 if report.ending is not None else 1
