@@ -61,17 +61,15 @@ def choose_mode(requested: Mode, machine: Machine) -> ModeChoice:
 
 
 def probe_xr() -> str | None:
-    """None when an OpenXR runtime answers; otherwise what is missing, in a few words."""
+    """None when an OpenXR runtime answers with a headset; otherwise what is missing."""
+    from engine.xr.runtime import XrUnavailable, open_instance
+
     try:
-        import xr  # type: ignore[import-not-found]  # pyopenxr, optional
-    except ImportError:
-        return "no OpenXR runtime (the pyopenxr package is not installed)"
-    try:
-        instance = xr.create_instance(xr.InstanceCreateInfo())
-    except Exception as error:
-        return f"no OpenXR runtime answered ({type(error).__name__})"
-    xr.destroy_instance(instance)
-    return "the OpenXR headset backend is not part of this build yet"
+        instance = open_instance(())
+    except XrUnavailable as error:
+        return str(error)
+    instance.close()
+    return None
 
 
 def probe_display() -> str | None:

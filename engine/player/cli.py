@@ -137,9 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "name a narrative to play it here, e.g. narratives/restore_the_glow.yaml\n"
         )
         return 2
-    if choice.mode is Mode.XR:  # pragma: no cover - the headset backend is its own issue
-        sys.stderr.write("launch_vr.py: the OpenXR headset backend is not part of this build\n")
-        return 2
+    if choice.mode is Mode.XR:
+        from engine.xr.player import run_xr
+
+        assert program is not None
+        return run_xr(options, program)
     if choice.mode is Mode.OFFSCREEN:
         return _offscreen(options, program)
     from engine.player.interactive import run_desktop

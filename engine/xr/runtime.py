@@ -72,6 +72,8 @@ class XrInstance:
 def _quiet_loader() -> None:
     # The loader prints its own errors on stderr; ours are one line, so silence it by default.
     os.environ.setdefault("XR_LOADER_DEBUG", "none")
+    # pyopenxr imports PyOpenGL, which logs at INFO about optional accelerators: not news.
+    logging.getLogger("OpenGL").setLevel(logging.WARNING)
 
 
 def _decode(value: bytes | str) -> str:
