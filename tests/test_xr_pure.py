@@ -41,6 +41,9 @@ INSTANCE_LOSS = LifecycleSignal.INSTANCE_LOSS_PENDING
 
 # -- lifecycle -----------------------------------------------------------------------------------
 
+FOCUSED_PATH = [S.IDLE, S.READY, S.SYNCHRONIZED, S.VISIBLE, S.FOCUSED]
+FOCUSED_ACTIONS: list[tuple[LifecycleAction, ...]] = [(), (A.BEGIN_SESSION,), (), (), ()]
+
 # (events in order, expected actions per event, final running, final outcome)
 LIFECYCLE_TABLE = [
     pytest.param(
@@ -51,10 +54,8 @@ LIFECYCLE_TABLE = [
         id="start-to-focused",
     ),
     pytest.param(
-        [S.IDLE, S.READY, S.SYNCHRONIZED, S.VISIBLE, S.FOCUSED, EXIT]
-        + [S.VISIBLE, S.SYNCHRONIZED, S.STOPPING, S.IDLE, S.EXITING],
-        [(), (A.BEGIN_SESSION,), (), (), (), (A.REQUEST_EXIT,)]
-        + [(), (), (A.END_SESSION,), (), (A.DESTROY_SESSION,)],
+        [*FOCUSED_PATH, EXIT, S.VISIBLE, S.SYNCHRONIZED, S.STOPPING, S.IDLE, S.EXITING],
+        [*FOCUSED_ACTIONS, (A.REQUEST_EXIT,), (), (), (A.END_SESSION,), (), (A.DESTROY_SESSION,)],
         False,
         Outcome.EXITED,
         id="clean-exit-asked-by-app",
@@ -190,7 +191,9 @@ def test_every_state_has_a_transition_entry() -> None:
 # -- poses ---------------------------------------------------------------------------------------
 
 
-def _rotate(q_wxyz: tuple[float, float, float, float], v: tuple[float, float, float]) -> numpy.ndarray:
+def _rotate(
+    q_wxyz: tuple[float, float, float, float], v: tuple[float, float, float]
+) -> numpy.ndarray:
     w, x, y, z = q_wxyz
     u = numpy.array([x, y, z])
     vec = numpy.array(v)
@@ -232,7 +235,9 @@ def test_pose_conversion_axes() -> None:
 HEADSET_FOV = FieldOfView(-0.87, 0.78, 0.82, -0.96)  # an asymmetric eye, like a real headset
 
 
-def _project(matrix: tuple[tuple[float, ...], ...], point: tuple[float, float, float]) -> numpy.ndarray:
+def _project(
+    matrix: tuple[tuple[float, ...], ...], point: tuple[float, float, float]
+) -> numpy.ndarray:
     clip = numpy.array(matrix) @ numpy.array([*point, 1.0])
     return clip[:3] / clip[3]
 

@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         clear = base.win.get_clear_color()
         clear_rgb = tuple(round(255 * channel) for channel in (clear[0], clear[1], clear[2]))
         eyes = [
-            analyse_eye(target.last_pixels, clear_rgb)  # type: ignore[arg-type]
+            analyse_eye(target.last_pixels, clear_rgb)
             for target in renderer.targets
             if target.last_pixels is not None
         ]

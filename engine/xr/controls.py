@@ -169,7 +169,9 @@ class ControllerActions:
         )
         xr.apply_haptic_feedback(
             self.session.session,
-            xr.HapticActionInfo(action=self.actions["haptic"], subaction_path=self.hand_paths[hand]),
+            xr.HapticActionInfo(
+                action=self.actions["haptic"], subaction_path=self.hand_paths[hand]
+            ),
             vibration,
         )
 

@@ -9,6 +9,7 @@ eye textures Panda3D rendered are blitted into the acquired swapchain images, GP
 from __future__ import annotations
 
 import ctypes
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,23 +149,27 @@ class SwapchainTarget:
                 mip_count=1,
             ),
         )
-        images = [int(image.image) for image in xr.enumerate_swapchain_images(
-            swapchain, xr.SwapchainImageOpenGLKHR
-        )]
+        images = [
+            int(image.image)
+            for image in xr.enumerate_swapchain_images(swapchain, xr.SwapchainImageOpenGLKHR)
+        ]
         read_fbo, draw_fbo = (int(value) for value in GL.glGenFramebuffers(2))
         return cls(swapchain, images, width, height, color_format, read_fbo, draw_fbo)
 
-    def blit(self, texture_id: int, source_size: tuple[int, int], read_back: bool) -> None:
+    def blit(self, texture_id: int, source_size: tuple[int, int], read_back: bool) -> float:
         """Acquire an image, copy Panda3D's eye texture into it, optionally read it back,
-        release it. Restores the GL bindings Panda3D tracks."""
+        release it. Restores the GL bindings Panda3D tracks. Returns the seconds spent inside
+        the runtime's acquire/wait/release calls."""
         import xr
         from OpenGL import GL
 
+        started = time.perf_counter()
         index = xr.acquire_swapchain_image(self.swapchain, xr.SwapchainImageAcquireInfo())
         xr.wait_swapchain_image(
             self.swapchain, xr.SwapchainImageWaitInfo(timeout=xr.INFINITE_DURATION)
         )
         self.acquired = index
+        in_runtime = time.perf_counter() - started
         previous_read = GL.glGetIntegerv(GL.GL_READ_FRAMEBUFFER_BINDING)
         previous_draw = GL.glGetIntegerv(GL.GL_DRAW_FRAMEBUFFER_BINDING)
         srgb_was_on = GL.glIsEnabled(GL.GL_FRAMEBUFFER_SRGB)
@@ -206,8 +211,11 @@ class SwapchainTarget:
                 GL.glEnable(GL.GL_FRAMEBUFFER_SRGB)
             if scissor_was_on:
                 GL.glEnable(GL.GL_SCISSOR_TEST)
+            released = time.perf_counter()
             xr.release_swapchain_image(self.swapchain, xr.SwapchainImageReleaseInfo())
+            in_runtime += time.perf_counter() - released
             self.acquired = None
+        return in_runtime
 
     def _read_image(self, index: int) -> Any:
         """The swapchain image's pixels as a (height, width, 4) uint8 array, top row first."""

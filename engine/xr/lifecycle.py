@@ -146,9 +146,7 @@ def _signal(
     return asked, ()
 
 
-def _leave(
-    lifecycle: Lifecycle, outcome: Outcome
-) -> tuple[Lifecycle, tuple[LifecycleAction, ...]]:
+def _leave(lifecycle: Lifecycle, outcome: Outcome) -> tuple[Lifecycle, tuple[LifecycleAction, ...]]:
     actions: tuple[LifecycleAction, ...] = ()
     if lifecycle.running:
         # Losing the session while it runs: end it first so the runtime frees its resources.

@@ -52,9 +52,7 @@ def open_xr_display(options: PlayerOptions) -> OpenedDisplay:
             DisplaySettings(Mode.DESKTOP, options.width, options.height, audio=options.audio)
         )
     return open_display(
-        DisplaySettings(
-            Mode.OFFSCREEN, 64, 64, audio=False, offscreen_pipe=options.offscreen_pipe
-        )
+        DisplaySettings(Mode.OFFSCREEN, 64, 64, audio=False, offscreen_pipe=options.offscreen_pipe)
     )
 
 

@@ -95,6 +95,7 @@ class XrRenderer:
         self.format_name = ""
         self.offered_formats: list[str] = []
         self._texture_ids: list[int] = []
+        self._runtime_seconds = 0.0  # this frame's time inside runtime calls
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -138,13 +139,13 @@ class XrRenderer:
         self.format_name = FORMAT_NAMES[chosen]
         engine = self.base.graphicsEngine
         for index, layout in enumerate(self.session.view_layouts()):
-            width = max(16, min(layout.max_width, round(layout.width * self.settings.resolution_scale)))
+            width = max(
+                16, min(layout.max_width, round(layout.width * self.settings.resolution_scale))
+            )
             height = max(
                 16, min(layout.max_height, round(layout.height * self.settings.resolution_scale))
             )
-            self.targets.append(
-                SwapchainTarget.create(self.session.session, width, height, chosen)
-            )
+            self.targets.append(SwapchainTarget.create(self.session.session, width, height, chosen))
             texture = Texture(f"xr-eye-{index}")
             properties = FrameBufferProperties()
             properties.set_rgba_bits(8, 8, 8, 8)
@@ -188,6 +189,7 @@ class XrRenderer:
         state = xr.wait_frame(session.session, xr.FrameWaitInfo())
         started = time.perf_counter()
         xr.begin_frame(session.session, xr.FrameBeginInfo())
+        self._runtime_seconds = time.perf_counter() - started
         report = FrameReport(int(state.predicted_display_time), bool(state.should_render))
         assert self.controls is not None
         report.hands = self.controls.sync(report.display_time)
@@ -196,6 +198,7 @@ class XrRenderer:
             projection = self._render(report, update)
             if projection is not None:
                 layers.append(projection)
+        ending = time.perf_counter()
         xr.end_frame(
             session.session,
             xr.FrameEndInfo(
@@ -204,9 +207,14 @@ class XrRenderer:
                 layers=[ctypes_pointer(layer) for layer in layers],
             ),
         )
-        report.cpu_ms = (time.perf_counter() - started) * 1000
+        finished = time.perf_counter()
+        self._runtime_seconds += finished - ending
+        report.cpu_ms = (finished - started) * 1000
         self.stats.record(
-            report.display_time, int(state.predicted_display_period), report.cpu_ms
+            report.display_time,
+            int(state.predicted_display_period),
+            report.cpu_ms,
+            self._runtime_seconds * 1000,
         )
         return report
 
@@ -260,7 +268,7 @@ class XrRenderer:
         projection_views = []
         for index, (target, view) in enumerate(zip(self.targets, views, strict=True)):
             buffer = self.buffers[index]
-            target.blit(
+            self._runtime_seconds += target.blit(
                 self._texture_ids[index],
                 (buffer.get_x_size(), buffer.get_y_size()),
                 self.settings.read_back,

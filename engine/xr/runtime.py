@@ -180,7 +180,9 @@ class XrSession:
             kind, name = xr.ReferenceSpaceType.LOCAL, "local"
         space = xr.create_reference_space(
             session,
-            xr.ReferenceSpaceCreateInfo(reference_space_type=kind, pose_in_reference_space=xr.Posef()),
+            xr.ReferenceSpaceCreateInfo(
+                reference_space_type=kind, pose_in_reference_space=xr.Posef()
+            ),
         )
         return cls(owner, session, space, name)
 

@@ -18,12 +18,16 @@ __all__ = ["FrameStats"]
 class FrameStats:
     submitted: int = 0
     dropped: int = 0
-    cpu_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # xrWaitFrame returned -> xrEndFrame did
+    runtime_ms: list[float] = field(default_factory=list)  # of which inside the runtime's calls
     period_ns: int = 0
     _last_display_ns: int | None = None
 
-    def record(self, display_time_ns: int, period_ns: int, cpu_ms: float) -> None:
-        """One submitted frame: its predicted display time, the period, our CPU time."""
+    def record(
+        self, display_time_ns: int, period_ns: int, cpu_ms: float, runtime_ms: float = 0.0
+    ) -> None:
+        """One submitted frame: its predicted display time, the period, the frame's time on the
+        render thread and how much of it was spent inside runtime calls."""
         if period_ns > 0:
             self.period_ns = period_ns
         last = self._last_display_ns
@@ -34,9 +38,11 @@ class FrameStats:
         self._last_display_ns = display_time_ns
         self.submitted += 1
         self.cpu_ms.append(cpu_ms)
+        self.runtime_ms.append(runtime_ms)
 
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.cpu_ms)
+        ours = sorted(total - runtime for total, runtime in zip(self.cpu_ms, self.runtime_ms))
         return {
             "frames_submitted": self.submitted,
             "frames_dropped": self.dropped,
@@ -44,4 +50,5 @@ class FrameStats:
             "cpu_ms_median": round(statistics.median(ordered), 3) if ordered else None,
             "cpu_ms_p95": round(ordered[int(0.95 * (len(ordered) - 1))], 3) if ordered else None,
             "cpu_ms_max": round(ordered[-1], 3) if ordered else None,
+            "our_cpu_ms_median": round(statistics.median(ours), 3) if ours else None,
         }
