@@ -42,7 +42,8 @@ class FrameStats:
 
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.cpu_ms)
-        ours = sorted(total - runtime for total, runtime in zip(self.cpu_ms, self.runtime_ms))
+        pairs = zip(self.cpu_ms, self.runtime_ms, strict=True)
+        ours = sorted(total - runtime for total, runtime in pairs)
         return {
             "frames_submitted": self.submitted,
             "frames_dropped": self.dropped,
