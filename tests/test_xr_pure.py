@@ -362,12 +362,13 @@ def test_frame_stats_count_missed_display_periods() -> None:
     period = 11_111_111  # 90 Hz
     times = [0, period, 2 * period, 5 * period, 6 * period]  # frames 3 and 4 never came
     for index, moment in enumerate(times):
-        stats.record(moment, period, cpu_ms=float(index + 1))
+        stats.record(moment, period, cpu_ms=float(index + 1), runtime_ms=0.5)
     summary = stats.summary()
     assert summary["frames_submitted"] == 5
     assert summary["frames_dropped"] == 2
     assert summary["display_hz"] == 90.0
     assert summary["cpu_ms_median"] == 3.0
+    assert summary["our_cpu_ms_median"] == 2.5
 
 
 # -- swapchain formats ---------------------------------------------------------------------------

@@ -147,6 +147,30 @@ def test_launch_vr_plays_a_story_to_its_end_in_the_headset(runtime_ready: None) 
     assert "submitted" in done.stdout
 
 
+def test_runtime_loss_ends_the_session_cleanly_and_auto_mode_falls_back(
+    runtime_ready: None,
+) -> None:
+    # The runtime service is killed mid-story (as when SteamVR or Monado crashes).
+    report = _check("--frames", "40", "--lose-runtime-after", "8", "--plants", "50")
+    assert report["lost"] == "InstanceLostError"
+    assert report["outcome"] == "instance_lost"
+    assert report["states_seen"][-1] == "focused"
+    assert report["probe_after_loss"] is not None
+    assert report["fallback_mode"] == "offscreen"
+
+
+def test_bench_xr_prints_frame_statistics(runtime_ready: None) -> None:
+    done = _in_runtime(
+        "python", "-m", "engine.bench.xr_bench", "--frames", "10", "--plants", "50"
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    row = json.loads(done.stdout.strip().splitlines()[-1])
+    assert row["bench"] == "xr"
+    assert row["frames_submitted"] >= 10
+    assert row["frames_dropped"] >= 0
+    assert row["cpu_ms_median"] >= row["our_cpu_ms_median"] > 0
+
+
 # -- no runtime on this host ---------------------------------------------------------------------
 
 

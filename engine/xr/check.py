@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -52,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--autoplay", choices=("first", "random"), default="first")
     parser.add_argument("--frames-per-event", type=int, default=3)
     parser.add_argument("--no-marker", action="store_true")
+    parser.add_argument(
+        "--lose-runtime-after",
+        type=int,
+        metavar="N",
+        help="kill monado-service (GLOWGROVE_MONADO_PID) after N frames: the runtime-loss path",
+    )
     return parser
 
 
@@ -112,9 +120,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             last_views[:] = frame.views
             last_hands[:] = frame.hands
 
+        deadline = time.monotonic() + 60
         while not session.lifecycle.finished and len(frames) < args.frames:
+            if time.monotonic() > deadline:
+                break
             if renderer.frame(observe) is None:
                 time.sleep(0.005)
+            if args.lose_runtime_after is not None and len(frames) == args.lose_runtime_after:
+                os.kill(int(os.environ["GLOWGROVE_MONADO_PID"]), signal.SIGKILL)
+                args.lose_runtime_after = None
+        if session.lifecycle.finished:
+            # The runtime went away: report how it ended and what --mode auto would do now.
+            from engine.display.modes import Machine, choose_mode, probe_xr
+
+            problem = probe_xr()
+            fallback = choose_mode(Mode.AUTO, Machine(problem, "no display in this check"))
+            print(
+                json.dumps(
+                    {
+                        "lost": renderer.lost,
+                        "frames": len(frames),
+                        "states_seen": list(session.states_seen),
+                        "outcome": session.lifecycle.outcome.value,
+                        "probe_after_loss": problem,
+                        "fallback_mode": fallback.mode.value,
+                    }
+                )
+            )
+            return 0
         clear = base.win.get_clear_color()
         clear_rgb = tuple(round(255 * channel) for channel in (clear[0], clear[1], clear[2]))
         eyes = [

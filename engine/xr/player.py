@@ -235,6 +235,12 @@ def run_xr(options: PlayerOptions, program: Program) -> int:
         if player is not None:
             player.close()
         display.close()
+    if player.renderer.lost is not None:
+        sys.stderr.write(
+            f"launch_vr.py: the OpenXR runtime went away during the story "
+            f"({player.renderer.lost}); start it again, or play with --mode desktop\n"
+        )
+        return 3
     print(f"ending: {report.ending_title} ({report.ending})" if report.ending else "no ending")
     print(
         f"frames: {report.stats['frames_submitted']} submitted, "

@@ -43,6 +43,8 @@ from engine.xr.runtime import (
     XrInstance,
     XrSession,
     XrUnavailable,
+    ignore_loss,
+    loss_event,
     open_instance,
 )
 from engine.xr.timing import FrameStats
@@ -96,6 +98,7 @@ class XrRenderer:
         self.offered_formats: list[str] = []
         self._texture_ids: list[int] = []
         self._runtime_seconds = 0.0  # this frame's time inside runtime calls
+        self.lost: str | None = None  # the error that ended the session when the runtime went
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -177,7 +180,23 @@ class XrRenderer:
     # -- per frame -----------------------------------------------------------------------------
 
     def frame(self, update: Callable[[FrameReport], None] | None = None) -> FrameReport | None:
-        """Run one OpenXR frame; None when the session is not running (yet, or any more)."""
+        """Run one OpenXR frame; None when the session is not running (yet, or any more).
+        A runtime that goes away mid-frame ends the session (outcome SESSION_LOST or
+        INSTANCE_LOST) instead of raising, so the caller can fall back or retry."""
+        import xr
+
+        try:
+            return self._frame(update)
+        except xr.exception.XrException as error:
+            event = loss_event(error)
+            if event is None or self.session is None:
+                raise
+            log.warning("OpenXR: the runtime went away (%s)", type(error).__name__)
+            self.lost = type(error).__name__
+            self.session.apply(event)
+            return None
+
+    def _frame(self, update: Callable[[FrameReport], None] | None) -> FrameReport | None:
         import xr
 
         session = self.session
@@ -307,14 +326,14 @@ class XrRenderer:
 
     def _destroy_swapchains(self) -> None:
         for target in self.targets:
-            target.destroy()
+            ignore_loss(target.destroy)
         self.targets.clear()
 
     def close(self) -> None:
         if self.session is not None:
             self.session.destroy()  # swapchains and action spaces first (its children)
         if self.controls is not None:
-            self.controls.destroy()
+            ignore_loss(self.controls.destroy)
             self.controls = None
         for buffer in self.buffers:
             self.base.graphicsEngine.remove_window(buffer)

@@ -30,6 +30,8 @@ __all__ = [
     "XrInstance",
     "XrSession",
     "XrUnavailable",
+    "ignore_loss",
+    "loss_event",
     "open_instance",
 ]
 
@@ -66,7 +68,7 @@ class XrInstance:
     def close(self) -> None:
         import xr
 
-        xr.destroy_instance(self.instance)
+        ignore_loss(lambda: xr.destroy_instance(self.instance))
 
 
 def _quiet_loader() -> None:
@@ -245,9 +247,9 @@ class XrSession:
                     ),
                 )
             elif action is LifecycleAction.END_SESSION:
-                _ignore_loss(lambda: xr.end_session(self.session))
+                ignore_loss(lambda: xr.end_session(self.session))
             elif action is LifecycleAction.REQUEST_EXIT:
-                _ignore_loss(lambda: xr.request_exit_session(self.session))
+                ignore_loss(lambda: xr.request_exit_session(self.session))
             elif action is LifecycleAction.DESTROY_SESSION:
                 self.destroy()
         if self.on_lifecycle is not None:
@@ -258,16 +260,16 @@ class XrSession:
 
         while self.children:
             release = self.children.pop()
-            _ignore_loss(release)
+            ignore_loss(release)
         if self.space is not None:
-            _ignore_loss(lambda: xr.destroy_space(self.space))
+            ignore_loss(lambda: xr.destroy_space(self.space))
             self.space = None
         if self.session is not None:
-            _ignore_loss(lambda: xr.destroy_session(self.session))
+            ignore_loss(lambda: xr.destroy_session(self.session))
             self.session = None
 
 
-def _ignore_loss(call: Callable[[], object]) -> None:
+def ignore_loss(call: Callable[[], object]) -> None:
     """Tearing down a session that the runtime already lost must not raise."""
     import xr
 
@@ -275,3 +277,18 @@ def _ignore_loss(call: Callable[[], object]) -> None:
         call()
     except xr.exception.XrException as error:
         log.info("OpenXR: ignored while closing: %s", error)
+
+
+def loss_event(error: Exception) -> SessionState | LifecycleSignal | None:
+    """The lifecycle event a failing OpenXR call means: the session or the whole runtime went
+    away (a crashed or closed runtime service), or None for any other error."""
+    import xr
+
+    if isinstance(error, xr.exception.SessionLostError):
+        return SessionState.LOSS_PENDING
+    if isinstance(
+        error,
+        (xr.exception.InstanceLostError, xr.exception.RuntimeFailureError),
+    ):
+        return LifecycleSignal.INSTANCE_LOSS_PENDING
+    return None
