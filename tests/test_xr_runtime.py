@@ -119,14 +119,20 @@ def test_scene_is_rendered_into_the_swapchain_images(egl: dict[str, Any]) -> Non
     # with crossed disparity: a near object sits further right in the left eye's image.
     assert left["marker_centroid"][0] > right["marker_centroid"][0] + 2
     assert egl["scenes"][0] == "arrival"
+    assert egl["mirror"] is None  # headless: no window to mirror into
+    assert egl["haptics"] == "applied to both hands"
 
 
-def test_glx_binding_on_xvfb_renders_too(glx: dict[str, Any]) -> None:
+def test_glx_binding_with_a_mirror_window_on_xvfb(glx: dict[str, Any]) -> None:
+    assert glx["pipe"] == "pandagl"  # a desktop window on X: the GLX/Xlib graphics binding
     assert glx["binding"] == "glx"
     assert "XR_MNDX_egl_enable" not in glx["extensions"]
     assert glx["exited_cleanly"] is True
     for eye in glx["eyes"]:
         assert eye["scene_fraction"] > 0.5 and eye["marker_pixels"] > 20
+    # The window mirrors the left eye: the scene and the marker are on the desktop too.
+    assert glx["mirror"]["scene_fraction"] > 0.5
+    assert glx["mirror"]["marker_pixels"] > 20
 
 
 def test_launch_vr_plays_a_story_to_its_end_in_the_headset(runtime_ready: None) -> None:

@@ -28,6 +28,9 @@ class DisplaySettings:
     audio: bool = True
     title: str = "Glowgrove"
     offscreen_pipe: str = "auto"  # auto: EGL, else Xvfb; or force "egl" / "xvfb"
+    # None: wait for the monitor on a desktop window only. The headset mirror says False: the
+    # runtime paces frames (xrWaitFrame), a 60 Hz monitor must not hold back a 90 Hz headset.
+    sync_video: bool | None = None
 
 
 @dataclass
@@ -49,12 +52,15 @@ def _configure(settings: DisplaySettings, pipe: str) -> None:
     from panda3d.core import load_prc_file_data
 
     window_type = "onscreen" if settings.mode is Mode.DESKTOP else "offscreen"
+    sync = settings.sync_video
+    if sync is None:
+        sync = settings.mode is not Mode.OFFSCREEN
     lines = [
         f"load-display {pipe}",
         f"window-type {window_type}",
         f"win-size {settings.width} {settings.height}",
         f"window-title {settings.title}",
-        "sync-video false" if settings.mode is Mode.OFFSCREEN else "sync-video true",
+        "sync-video " + ("true" if sync else "false"),
         "framebuffer-multisample 0",
         "notify-level-device fatal",  # no /dev/input on servers: not worth a warning
         "notify-level-egldisplay error",

@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -49,7 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m engine.xr.check")
     parser.add_argument("narrative", type=Path)
     parser.add_argument("--frames", type=int, default=30, help="headset frames to submit")
-    parser.add_argument("--binding", choices=("egl", "glx"), default="egl")
+    parser.add_argument(
+        "--binding",
+        choices=("egl", "glx"),
+        default="egl",
+        help="egl: headless; glx: a desktop mirror window on X (a private Xvfb when no DISPLAY)",
+    )
     parser.add_argument("--plants", type=int, default=200)
     parser.add_argument("--autoplay", choices=("first", "random"), default="first")
     parser.add_argument("--frames-per-event", type=int, default=3)
@@ -66,6 +72,50 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     started = time.perf_counter()
+    xvfb = _start_xvfb() if args.binding == "glx" and not os.environ.get("DISPLAY") else None
+    if xvfb is None:
+        return _check(args, started)
+    try:
+        status = _check(args, started)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
+    # Panda3D's X11 pipe keeps its display connection until interpreter exit, and calls a lost
+    # connection fatal: leave without that teardown now that the private server is gone.
+    sys.stdout.flush()
+    os._exit(status)
+
+
+def _start_xvfb() -> subprocess.Popen[bytes]:
+    """A private X server for the mirror window; DISPLAY is set before Panda3D loads."""
+    for number in range(150, 180):
+        if os.path.exists(f"/tmp/.X11-unix/X{number}"):
+            continue
+        process = subprocess.Popen(
+            ["Xvfb", f":{number}", "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            if os.path.exists(f"/tmp/.X11-unix/X{number}"):
+                os.environ["DISPLAY"] = f":{number}"
+                return process
+            time.sleep(0.05)
+        process.terminate()
+    raise SystemExit("could not start Xvfb")
+
+
+def _window_pixels(base: Any) -> Any:
+    """The desktop window's pixels (the mirror), top row first."""
+    import numpy
+
+    texture = base.win.get_screenshot()
+    raw = bytes(texture.get_ram_image_as("RGBA"))
+    pixels = numpy.frombuffer(raw, dtype=numpy.uint8)
+    return pixels.reshape(texture.get_y_size(), texture.get_x_size(), 4)[::-1].copy()
+
+
+def _check(args: argparse.Namespace, started: float) -> int:
     from panda3d.core import CardMaker
 
     from engine.content.compiler import compile_narrative
@@ -86,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         frames=args.frames_per_event,
         audio=False,
         plants=args.plants,
+        width=320,
+        height=240,
         offscreen_pipe="egl" if args.binding == "egl" else "xvfb",
     )
     display = open_xr_display(options)
@@ -157,6 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
         controls = renderer.controls
         assert controls is not None
+        for hand in (0, 1):
+            controls.haptic_tick(hand)
+        mirror = None
+        if base.win.get_type().get_name().endswith("Window"):
+            mirror = analyse_eye(_window_pixels(base), clear_rgb)
         out.update(
             {
                 "runtime": renderer.owner.runtime_name,
@@ -195,6 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ],
                 "clear_rgb": list(clear_rgb),
                 "eyes": eyes,
+                "mirror": mirror,
+                "haptics": "applied to both hands",
                 "scenes": list(player.story.scenes),
                 "choices_made": player.report.choices_made,
             }

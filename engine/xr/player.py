@@ -49,7 +49,14 @@ def open_xr_display(options: PlayerOptions) -> OpenedDisplay:
     """A desktop window (the mirror) when a display is there, else a headless EGL buffer."""
     if probe_display() is None:
         return open_display(
-            DisplaySettings(Mode.DESKTOP, options.width, options.height, audio=options.audio)
+            DisplaySettings(
+                Mode.DESKTOP,
+                options.width,
+                options.height,
+                audio=options.audio,
+                title="Glowgrove (headset mirror)",
+                sync_video=False,
+            )
         )
     return open_display(
         DisplaySettings(Mode.OFFSCREEN, 64, 64, audio=False, offscreen_pipe=options.offscreen_pipe)
