@@ -397,3 +397,32 @@ def test_analyse_eye_finds_the_scene_and_the_marker() -> None:
     blank = analyse_eye(numpy.full((4, 4, 4), 10, dtype=numpy.uint8), (10, 10, 10))
     assert blank["scene_fraction"] == 0.0
     assert blank["marker_centroid"] is None
+
+
+# -- launch_vr.py: a runtime that answers but cannot start a session -----------------------------
+
+
+def test_auto_mode_falls_back_when_the_xr_session_cannot_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import engine.player.cli as cli
+    import engine.xr.player as xr_player
+    from engine.display.modes import Machine
+
+    def refuse(options: object, program: object) -> int:
+        raise XrUnavailable("the OpenXR runtime lacks the extension(s) XR_KHR_opengl_enable")
+
+    played: list[str] = []
+    monkeypatch.setattr(cli, "probe_machine", lambda: Machine(None, "DISPLAY is not set"))
+    monkeypatch.setattr(cli, "probe_display", lambda: "DISPLAY is not set")
+    monkeypatch.setattr(xr_player, "run_xr", refuse)
+    monkeypatch.setattr(cli, "_offscreen", lambda options, program: played.append("offscreen") or 0)
+    assert cli.main(["tests/stories/commands.yaml", "--mode", "auto"]) == 0
+    assert played == ["offscreen"]
+    assert cli.main(["tests/stories/commands.yaml", "--mode", "xr"]) == 2
+    assert played == ["offscreen"]
+    error = capsys.readouterr().err.strip().splitlines()
+    assert error == [
+        "launch_vr.py: OpenXR headset mode is unavailable: "
+        "the OpenXR runtime lacks the extension(s) XR_KHR_opengl_enable"
+    ]

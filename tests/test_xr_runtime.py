@@ -177,6 +177,32 @@ def test_bench_xr_prints_frame_statistics(runtime_ready: None) -> None:
     assert row["cpu_ms_median"] >= row["our_cpu_ms_median"] > 0
 
 
+FORMATLESS_AUTO_RUN = """
+import sys
+import engine.player.cli as cli
+import engine.xr.renderer as renderer
+from engine.xr.runtime import XrUnavailable
+
+def refuse(offered):
+    raise XrUnavailable("the OpenXR runtime offers no usable OpenGL colour format (test)")
+
+renderer.choose_swapchain_format = refuse  # as if the runtime listed only formats we cannot use
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_auto_mode_falls_back_when_the_session_cannot_start(runtime_ready: None) -> None:
+    done = _in_runtime(
+        "python", "-c", FORMATLESS_AUTO_RUN, SHORT_STORY, "--mode", "auto",
+        "--autoplay", "first", "--no-audio", "--plants", "50", "--screenshot-dir", "/tmp/shots",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    modes = [line for line in done.stderr.splitlines() if "mode: " in line]
+    assert modes[0].endswith("mode: xr (an OpenXR runtime answered)")
+    assert "mode: offscreen (no headset (the OpenXR runtime offers no usable" in modes[1]
+    assert "ending: Done (done)" in done.stdout
+
+
 # -- no runtime on this host ---------------------------------------------------------------------
 
 

@@ -12,7 +12,14 @@ from pathlib import Path
 from engine.content.assets import find_assets_root
 from engine.content.compiler import compile_narrative
 from engine.content.diagnostics import render_diagnostics
-from engine.display.modes import Mode, ModeUnavailable, choose_mode, probe_machine
+from engine.display.modes import (
+    Machine,
+    Mode,
+    ModeUnavailable,
+    choose_mode,
+    probe_display,
+    probe_machine,
+)
 from engine.player.flow import PacingSettings
 from engine.player.options import PlayerOptions
 from engine.scene.rig import ComfortSettings
@@ -139,9 +146,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if choice.mode is Mode.XR:
         from engine.xr.player import run_xr
+        from engine.xr.runtime import XrUnavailable
 
         assert program is not None
-        return run_xr(options, program)
+        try:
+            return run_xr(options, program)
+        except XrUnavailable as error:  # the runtime answered, but the session could not start
+            if options.mode is not Mode.AUTO:
+                sys.stderr.write(f"launch_vr.py: OpenXR headset mode is unavailable: {error}\n")
+                return 2
+            choice = choose_mode(Mode.AUTO, Machine(str(error), probe_display()))
+            log.info("mode: %s (%s)", choice.mode.value, choice.reason)
     if choice.mode is Mode.OFFSCREEN:
         return _offscreen(options, program)
     from engine.player.interactive import run_desktop

@@ -27,7 +27,6 @@ from engine.scene.panels import Picker
 from engine.xr.controls import HandState
 from engine.xr.locomotion import StickGesture, StickState, read_stick
 from engine.xr.renderer import FrameReport, XrRenderer, XrRenderSettings
-from engine.xr.runtime import XrUnavailable
 
 __all__ = ["XrPlayReport", "XrStoryPlayer", "open_xr_display", "run_xr"]
 
@@ -226,7 +225,9 @@ class XrStoryPlayer:
 
 
 def run_xr(options: PlayerOptions, program: Program) -> int:
-    """``launch_vr.py FILE --mode xr``: 0 when the story reached an ending, 2 when OpenXR failed."""
+    """``launch_vr.py FILE --mode xr``: 0 when the story reached an ending, 3 when the runtime
+    went away mid-story. Raises :class:`XrUnavailable` (after closing everything) when the
+    session could not start, so ``--mode auto`` can fall back to the desktop."""
     import sys
 
     display = open_xr_display(options)
@@ -235,13 +236,11 @@ def run_xr(options: PlayerOptions, program: Program) -> int:
         player = XrStoryPlayer(display.base, program, options, XrRenderSettings())
         player.start()
         report = player.run()
-    except XrUnavailable as error:
-        sys.stderr.write(f"launch_vr.py: OpenXR headset mode is unavailable: {error}\n")
-        return 2
     finally:
         if player is not None:
             player.close()
         display.close()
+    assert player is not None
     if player.renderer.lost is not None:
         sys.stderr.write(
             f"launch_vr.py: the OpenXR runtime went away during the story "
