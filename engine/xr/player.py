@@ -114,13 +114,17 @@ class XrStoryPlayer:
         if self.last_display_time is not None:
             dt = max(0.0, (frame.display_time - self.last_display_time) / 1e9)
         self.last_display_time = frame.display_time
-        for index, hand in enumerate(frame.hands):
-            self._place_hand(index, hand)
-        self._handle_input(frame.hands)
+        self.handle_hands(frame.hands)
         if self.options.autoplay is not None:
             self._autoplay()
         self.story.frame(dt, None, (0.0, 0.0))
         self.report.frames += 1
+
+    def handle_hands(self, hands: list[HandState]) -> None:
+        """Move the controller nodes to their aim poses, then act on buttons and sticks."""
+        for index, hand in enumerate(hands):
+            self._place_hand(index, hand)
+        self._handle_input(hands)
 
     def _place_hand(self, index: int, hand: HandState) -> None:
         node = self.hands[index]
