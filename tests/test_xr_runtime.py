@@ -208,6 +208,8 @@ def test_auto_mode_falls_back_when_the_session_cannot_start(runtime_ready: None)
 
 def _host(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("XR_")}
+    # No runtime even where a developer has one installed: the loader then looks only here.
+    env["XR_RUNTIME_JSON"] = str(ROOT / "tests" / "no-such-openxr-runtime.json")
     return subprocess.run(
         [sys.executable, "launch_vr.py", *args],
         cwd=ROOT,
