@@ -32,6 +32,8 @@ __all__ = ["XrPlayReport", "XrStoryPlayer", "open_xr_display", "run_xr"]
 
 log = logging.getLogger(__name__)
 
+ENDING_SECONDS = 60.0  # the ending stays up this long unless the child presses select
+
 
 @dataclass
 class XrPlayReport:
@@ -198,8 +200,9 @@ class XrStoryPlayer:
             self.story.show(flow.advance())
 
     def run(self, max_frames: int | None = None, linger_frames: int = 20) -> XrPlayReport:
-        """Play until the story ends (then ``linger_frames`` more), the runtime asks us to stop,
-        or ``max_frames`` frames were submitted."""
+        """Play until the story is over, the runtime asks us to stop, or ``max_frames`` frames
+        were submitted. Over means: with autoplay, ``linger_frames`` frames after the ending;
+        for a child, select pressed on the ending, or the ending shown for a minute."""
         ended_frames = 0
         session = self.renderer.session
         assert session is not None
@@ -207,11 +210,13 @@ class XrStoryPlayer:
             if self.renderer.frame(self.update) is None:
                 time.sleep(0.005)
                 continue
-            if self.story.flow.state is FlowState.ENDED or self.story.wants_to_leave:
+            if self.story.flow.state is FlowState.ENDED:
                 ended_frames += 1
-            if ended_frames > linger_frames or (
-                max_frames is not None and self.report.frames >= max_frames
-            ):
+            if self.options.autoplay is not None:
+                over = ended_frames > linger_frames
+            else:
+                over = self.story.wants_to_leave or self.story.ended_seconds > ENDING_SECONDS
+            if over or (max_frames is not None and self.report.frames >= max_frames):
                 break
         if not session.lifecycle.finished:
             self.renderer.request_exit()
