@@ -123,6 +123,14 @@ def test_scene_is_rendered_into_the_swapchain_images(egl: dict[str, Any]) -> Non
     assert egl["haptics"] == "applied to both hands"
 
 
+def test_scene_changes_fade_through_black_in_the_headset(egl: dict[str, Any]) -> None:
+    rendered = [frame for frame in egl["frames"] if "brightness" in frame]
+    veiled = [frame for frame in rendered if frame["veil_alpha"] >= 0.99]
+    clear = [frame for frame in rendered if frame["veil_alpha"] == 0.0]
+    assert veiled and clear  # the arrival fades in from black, then the scene is clear
+    assert max(f["brightness"] for f in veiled) < 0.2 * min(f["brightness"] for f in clear)
+
+
 def test_glx_binding_with_a_mirror_window_on_xvfb(glx: dict[str, Any]) -> None:
     assert glx["pipe"] == "pandagl"  # a desktop window on X: the GLX/Xlib graphics binding
     assert glx["binding"] == "glx"

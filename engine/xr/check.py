@@ -168,7 +168,13 @@ def _check(args: argparse.Namespace, started: float) -> int:
 
         def observe(frame: Any) -> None:
             player.update(frame)
-            frames.append({"state": session.lifecycle.state.value, "views": len(frame.views)})
+            frames.append(
+                {
+                    "state": session.lifecycle.state.value,
+                    "views": len(frame.views),
+                    "veil_alpha": round(player.story.director.fade.alpha, 3),
+                }
+            )
             last_views[:] = frame.views
             last_hands[:] = frame.hands
 
@@ -176,8 +182,14 @@ def _check(args: argparse.Namespace, started: float) -> int:
         while not session.lifecycle.finished and len(frames) < args.frames:
             if time.monotonic() > deadline:
                 break
-            if renderer.frame(observe) is None:
+            report = renderer.frame(observe)
+            if report is None:
                 time.sleep(0.005)
+            elif report.rendered and renderer.targets[0].last_pixels is not None:
+                # What this frame put in the left eye: mean brightness (0-255) of the image.
+                frames[-1]["brightness"] = round(
+                    float(renderer.targets[0].last_pixels[..., :3].mean()), 2
+                )
             if args.lose_runtime_after is not None and len(frames) == args.lose_runtime_after:
                 os.kill(int(os.environ["GLOWGROVE_MONADO_PID"]), signal.SIGKILL)
                 args.lose_runtime_after = None

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from panda3d.core import CardMaker, NodePath, Point3, Quat
+from panda3d.core import CardMaker, NodePath, Point3, Quat, TransparencyAttrib
 
 from engine.content.program import Program
 from engine.display.modes import Mode, probe_display
@@ -91,6 +91,7 @@ class XrStoryPlayer:
         self.frames_in_event = 0
         self.last_display_time: int | None = None
         self.report = XrPlayReport()
+        self.veils: list[NodePath] = []
 
     def start(self) -> None:
         self.renderer.start()
@@ -99,8 +100,27 @@ class XrStoryPlayer:
         if session.space_kind == "local":
             # LOCAL's origin is where the head started: lift it to the rig's eye height.
             self.tracking.set_z(self.story.director.rig.eye_height)
+        self._make_veils()
         if self.base.win.get_type().get_name().endswith("Window"):
             self._make_mirror()
+
+    def _make_veils(self) -> None:
+        """The director's fade veil is a 2D overlay on the desktop; in the headset each eye
+        gets its own, just past the near plane, so scene changes and teleports still fade."""
+        distance = self.renderer.settings.near * 2
+        for camera in self.renderer.cameras:
+            maker = CardMaker("xr-veil")
+            maker.set_frame(-distance * 12, distance * 12, -distance * 12, distance * 12)
+            veil = camera.attach_new_node(maker.generate())
+            veil.set_y(distance)
+            veil.set_transparency(TransparencyAttrib.M_alpha)
+            veil.set_bin("fixed", 100)
+            veil.set_depth_test(False)
+            veil.set_depth_write(False)
+            veil.set_light_off(1)
+            veil.set_color(0, 0, 0, 0)
+            veil.hide()
+            self.veils.append(veil)
 
     def _make_mirror(self) -> None:
         """Show the left eye on the desktop window (for a teacher watching)."""
@@ -120,6 +140,13 @@ class XrStoryPlayer:
         if self.options.autoplay is not None:
             self._autoplay()
         self.story.frame(dt, None, (0.0, 0.0))
+        alpha = self.story.director.fade.alpha
+        for veil in self.veils:
+            veil.set_color(0, 0, 0, alpha)
+            if alpha > 0.0:
+                veil.show()
+            else:
+                veil.hide()
         self.report.frames += 1
 
     def handle_hands(self, hands: list[HandState]) -> None:
