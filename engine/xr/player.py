@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from panda3d.core import CardMaker, NodePath, Point3, Quat, TransparencyAttrib
+from panda3d.core import CardMaker, LineSegs, NodePath, Point3, Quat, TransparencyAttrib
 
 from engine.content.program import Program
 from engine.display.modes import Mode, probe_display
@@ -44,6 +44,18 @@ class XrPlayReport:
     choices_made: int = 0
     selects: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _attach_pointer_ray(hand: NodePath) -> None:
+    """A soft glowing line out of the controller, so a child sees where it points."""
+    lines = LineSegs("xr-pointer")
+    lines.set_thickness(3)
+    lines.set_color(0.55, 1.0, 0.8, 0.8)
+    lines.move_to(0, 0.02, 0)
+    lines.draw_to(0, 2.5, 0)
+    ray = hand.attach_new_node(lines.create())
+    ray.set_light_off(1)
+    ray.set_transparency(TransparencyAttrib.M_alpha)
 
 
 def open_xr_display(options: PlayerOptions) -> OpenedDisplay:
@@ -83,6 +95,8 @@ class XrStoryPlayer:
         self.renderer = XrRenderer(base, self.tracking, settings)
         self.script = ChoiceScript(options.choices, options.autoplay, seed)
         self.hands = [self.tracking.attach_new_node(f"xr-aim-{i}") for i in range(2)]
+        for hand in self.hands:
+            _attach_pointer_ray(hand)
         self.picker = Picker(self.hands[1], director.stage)
         self.picker.ray.set_origin(0, 0, 0)
         self.picker.ray.set_direction(0, 1, 0)  # the aim pose points along -Z in OpenXR: +Y here
