@@ -80,7 +80,11 @@ quat = hand.get_quat(player.tracking)
 down = PandaPose(tuple(hand.get_pos()), (quat.get_r(), quat.get_i(), quat.get_j(), quat.get_k()))
 expected = ground.get_pos(base.render)
 player.handle_hands([HandState(), HandState(aim=down, move=(0.0, 0.9))])
+ring = player.teleport_target
+out["target_shown"] = not ring.is_hidden()
+out["target_at"] = [ring.get_x(base.render), ring.get_y(base.render)]
 player.handle_hands([HandState(), HandState(aim=down, move=(0.0, 0.0))])
+out["target_hidden_after"] = ring.is_hidden()
 rig = story.director.rig
 out["teleported_to"] = [rig.x, rig.y]
 out["expected"] = [expected.x, expected.y]
@@ -108,4 +112,6 @@ def test_pointing_selecting_menu_and_snap_turn_with_controllers() -> None:
     assert out["paused"] == "paused" and out["resumed"] != "paused"
     assert out["turned"] == 30.0  # one snap (default 30 degrees) for one flick held two frames
     # Stick forward aims, release teleports to where the controller points on the ground.
+    assert out["target_shown"] is True and out["target_hidden_after"] is True
+    assert out["target_at"] == pytest.approx(out["expected"], abs=1e-3)
     assert out["teleported_to"] == pytest.approx(out["expected"], abs=1e-3)

@@ -9,6 +9,7 @@ held for ``--frames`` headset frames and choices are made by the autoplay policy
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,25 @@ def _attach_pointer_ray(hand: NodePath) -> None:
     ray = hand.attach_new_node(lines.create())
     ray.set_light_off(1)
     ray.set_transparency(TransparencyAttrib.M_alpha)
+
+
+def _make_teleport_target(render: NodePath) -> NodePath:
+    """A glowing ring on the ground where a teleport would land (shown while aiming)."""
+    lines = LineSegs("xr-teleport-target")
+    lines.set_thickness(3)
+    lines.set_color(0.55, 1.0, 0.8, 1.0)
+    steps = 32
+    for step in range(steps + 1):
+        angle = 2 * math.pi * step / steps
+        point = (0.3 * math.cos(angle), 0.3 * math.sin(angle), 0.0)
+        if step == 0:
+            lines.move_to(*point)
+        else:
+            lines.draw_to(*point)
+    ring = render.attach_new_node(lines.create())
+    ring.set_light_off(1)
+    ring.hide()
+    return ring
 
 
 def open_xr_display(options: PlayerOptions) -> OpenedDisplay:
@@ -106,6 +126,7 @@ class XrStoryPlayer:
         self.last_display_time: int | None = None
         self.report = XrPlayReport()
         self.veils: list[NodePath] = []
+        self.teleport_target = _make_teleport_target(base.render)
 
     def start(self) -> None:
         self.renderer.start()
@@ -204,8 +225,15 @@ class XrStoryPlayer:
                 story.snap_turn(1)
             elif gesture is StickGesture.TURN_RIGHT:
                 story.snap_turn(-1)
+            elif gesture is StickGesture.TELEPORT_AIM:
+                self._show_teleport_target(self._ground_point(self.hands[index]))
             elif gesture is StickGesture.TELEPORT_COMMIT:
-                self._teleport_along(self.hands[index])
+                self.teleport_target.hide()
+                target = self._ground_point(self.hands[index])
+                if target is not None:
+                    self.story.director.teleport(float(target.x), float(target.y))
+            elif gesture is StickGesture.TELEPORT_CANCEL:
+                self.teleport_target.hide()
 
     def _pick(self) -> int | None:
         traverser, queue = self.picker.traverser, self.picker.queue
@@ -217,15 +245,26 @@ class XrStoryPlayer:
                 return int(tagged)
         return None
 
-    def _teleport_along(self, aim: NodePath) -> None:
+    def _ground_point(self, aim: NodePath) -> Point3 | None:
+        """Where the aim ray meets the ground (z = 0), in world coordinates; None if it
+        points at the sky or the controller is not tracked."""
+        if aim.is_hidden():
+            return None
         render = self.base.render
         origin = render.get_relative_point(aim, Point3(0, 0, 0))
         direction = render.get_relative_vector(aim, Point3(0, 1, 0))
         if direction.z >= -1e-3:
-            return
+            return None
         t = -origin.z / direction.z
-        target = origin + direction * t
-        self.story.director.teleport(float(target.x), float(target.y))
+        point: Point3 = origin + direction * t
+        return point
+
+    def _show_teleport_target(self, point: Point3 | None) -> None:
+        if point is None:
+            self.teleport_target.hide()
+            return
+        self.teleport_target.set_pos(point.x, point.y, 0.02)
+        self.teleport_target.show()
 
     def _autoplay(self) -> None:
         self.frames_in_event += 1
