@@ -131,6 +131,15 @@ def test_scene_changes_fade_through_black_in_the_headset(egl: dict[str, Any]) ->
     assert max(f["brightness"] for f in veiled) < 0.2 * min(f["brightness"] for f in clear)
 
 
+def test_seated_play_uses_the_local_space(runtime_ready: None) -> None:
+    seated = _check("--frames", "8", "--plants", "50", "--seated")
+    assert seated["space"] == "local"
+    for view in seated["views"]:
+        assert abs(view["position"][2]) < 0.3  # around where the head started, not the floor
+    for eye in seated["eyes"]:
+        assert eye["marker_pixels"] > 20  # the marker at eye level is still straight ahead
+
+
 def test_glx_binding_with_a_mirror_window_on_xvfb(glx: dict[str, Any]) -> None:
     assert glx["pipe"] == "pandagl"  # a desktop window on X: the GLX/Xlib graphics binding
     assert glx["binding"] == "glx"

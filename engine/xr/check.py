@@ -60,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--autoplay", choices=("first", "random"), default="first")
     parser.add_argument("--frames-per-event", type=int, default=3)
     parser.add_argument("--no-marker", action="store_true")
+    parser.add_argument("--seated", action="store_true", help="seated: the LOCAL space")
     parser.add_argument(
         "--lose-runtime-after",
         type=int,
@@ -121,6 +122,7 @@ def _check(args: argparse.Namespace, started: float) -> int:
     from engine.content.compiler import compile_narrative
     from engine.display.modes import Mode
     from engine.player.options import PlayerOptions
+    from engine.scene.rig import ComfortSettings
     from engine.xr.player import XrStoryPlayer, open_xr_display
     from engine.xr.renderer import XrRenderSettings
     from engine.xr.runtime import XrUnavailable
@@ -136,6 +138,7 @@ def _check(args: argparse.Namespace, started: float) -> int:
         frames=args.frames_per_event,
         audio=False,
         plants=args.plants,
+        comfort=ComfortSettings(seated=args.seated),
         width=320,
         height=240,
         offscreen_pipe="egl" if args.binding == "egl" else "xvfb",
@@ -158,7 +161,9 @@ def _check(args: argparse.Namespace, started: float) -> int:
             marker.set_light_off()
             marker.set_color(1, 0, 1, 1)
             marker.set_two_sided(True)
-            marker.set_pos(player.tracking, 0, 1.2, 1.6 - player.tracking.get_z())
+            assert player.renderer.session is not None
+            eye_level = 1.6 if player.renderer.session.space_kind == "stage" else 0.0
+            marker.set_pos(player.tracking, 0, 1.2, eye_level)
         renderer = player.renderer
         session = renderer.session
         assert session is not None and renderer.owner is not None and renderer.binding is not None

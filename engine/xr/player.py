@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from panda3d.core import CardMaker, LineSegs, NodePath, Point3, Quat, TransparencyAttrib
@@ -112,6 +112,8 @@ class XrStoryPlayer:
         )
         director = self.story.director
         self.tracking = director.rig_np.attach_new_node("xr-tracking")
+        if options.comfort.seated and not settings.seated:
+            settings = replace(settings, seated=True)
         self.renderer = XrRenderer(base, self.tracking, settings)
         self.script = ChoiceScript(options.choices, options.autoplay, seed)
         self.hands = [self.tracking.attach_new_node(f"xr-aim-{i}") for i in range(2)]

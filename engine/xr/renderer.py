@@ -60,6 +60,7 @@ class XrRenderSettings:
     far: float = 1000.0
     resolution_scale: float = 1.0  # 1: the runtime's recommended size per eye
     read_back: bool = False  # keep each submitted image's pixels (tests, diagnostics)
+    seated: bool = False  # LOCAL space (head start = origin) instead of STAGE (floor = origin)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,9 @@ class XrRenderer:
         # Panda3D's context is current now (it stays current between frames).
         self.base.graphicsEngine.render_frame()
         self.binding = current_egl_binding() if headless else current_glx_binding()
-        self.session = XrSession.create(self.owner, self.binding.pointer)
+        self.session = XrSession.create(
+            self.owner, self.binding.pointer, seated=self.settings.seated
+        )
         self.controls = ControllerActions.create(self.session)
         self.session.children.append(self.controls.destroy_spaces)
         self._make_eyes()

@@ -164,7 +164,9 @@ class XrSession:
     children: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
-    def create(cls, owner: XrInstance, graphics_binding: ctypes.c_void_p | None) -> XrSession:
+    def create(
+        cls, owner: XrInstance, graphics_binding: ctypes.c_void_p | None, seated: bool = False
+    ) -> XrSession:
         import xr
 
         try:
@@ -176,7 +178,7 @@ class XrSession:
             raise XrUnavailable(f"the OpenXR runtime refused the session ({error})") from None
         kinds = set(xr.enumerate_reference_spaces(session))
         # STAGE puts the floor at z = 0 (standing); LOCAL is where the head started (seated).
-        if xr.ReferenceSpaceType.STAGE in kinds:
+        if xr.ReferenceSpaceType.STAGE in kinds and not seated:
             kind, name = xr.ReferenceSpaceType.STAGE, "stage"
         else:
             kind, name = xr.ReferenceSpaceType.LOCAL, "local"
