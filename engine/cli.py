@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("-o", "--output", help="output file (default: standard output)")
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("which", choices=("compile", "player"))
+    bench.add_argument("which", choices=("compile", "player", "garden"))
     bench.add_argument("--quick", action="store_true", help="small sizes (CI smoke test)")
 
     assets = commands.add_parser("assets", help="make the project's own sounds and props")
@@ -91,6 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from engine.content.schema import narrative_schema
 
             _write(json.dumps(narrative_schema(), indent=2) + "\n", args.output)
+            return EXIT_OK
+        if args.which == "garden":
+            from engine.bench.garden_bench import run_garden_bench
+
+            run_garden_bench(quick=args.quick, out=sys.stdout)
             return EXIT_OK
         if args.which == "player":
             from engine.bench.player_bench import run_player_bench

@@ -116,26 +116,36 @@ def cull_boxes(bounds_min: F32, bounds_max: F32, planes: F32) -> Bools:
 
 
 def box_rows(bounds_min: F32, bounds_max: F32) -> F32:
-    """Boxes as (centre xyz, half extent xyz, 1) rows, the form ``cull_box_rows`` takes."""
-    rows = np.ones((len(bounds_min), 7), np.float32)
-    rows[:, 0:3] = (bounds_min + bounds_max) * 0.5
-    rows[:, 3:6] = (bounds_max - bounds_min) * 0.5
+    """Boxes as rows of (centre x, centre y, half x, half y, bottom z, top z) in a (6, boxes)
+    array, the contiguous form ``cull_box_rows`` reads."""
+    rows = np.empty((6, len(bounds_min)), np.float32)
+    rows[0:2] = ((bounds_min[:, :2] + bounds_max[:, :2]) * 0.5).T
+    rows[2:4] = ((bounds_max[:, :2] - bounds_min[:, :2]) * 0.5).T
+    rows[4] = bounds_min[:, 2]
+    rows[5] = bounds_max[:, 2]
     return rows
 
 
 def cull_box_rows(rows: F32, planes: F32) -> Bools:
-    """``cull_boxes`` for boxes already in ``box_rows`` form (the per-frame hot path)."""
-    flat = np.asarray(planes, np.float32).reshape(-1, 4)
-    frusta = len(flat) // 6
-    # Distance of each box's furthest corner along each normal: n.c + |n|.e + d, one matmul.
-    matrix = np.concatenate([flat[:, :3], np.abs(flat[:, :3]), flat[:, 3:]], axis=1).T
-    outside = (rows @ matrix < 0).astype(np.float32)
-    # Planes a box is wholly outside of, per frustum (a matmul beats a small-axis reduction).
-    per_frustum = outside @ np.repeat(np.eye(frusta, dtype=np.float32), 6, axis=0)
-    visible = per_frustum[:, 0] == 0
-    for frustum in range(1, frusta):
-        visible |= per_frustum[:, frustum] == 0
-    return np.asarray(visible)
+    """``cull_boxes`` for boxes in ``box_rows`` form (the per-frame hot path).
+
+    Plain vector arithmetic per plane on purpose: a matrix product would be shorter, but it
+    goes through BLAS, whose worker threads on a busy 2-core machine made one 7000-box cull
+    cost 8-14 ms instead of 0.2 ms.
+    """
+    centre_x, centre_y, half_x, half_y, bottom, top = rows
+    flat = np.asarray(planes, np.float64).reshape(-1, 4)
+    visible = np.zeros(rows.shape[1], dtype=bool)
+    for frustum in range(len(flat) // 6):
+        inside = np.ones(rows.shape[1], dtype=bool)
+        for a, b, c, d in flat[frustum * 6 : frustum * 6 + 6]:
+            # The box corner furthest along the normal: centre plus the extent's projection.
+            furthest = centre_x * np.float32(a) + centre_y * np.float32(b)
+            furthest += half_x * np.float32(abs(a)) + half_y * np.float32(abs(b))
+            furthest += (top if c > 0 else bottom) * np.float32(c)
+            inside &= furthest >= np.float32(-d)
+        visible |= inside
+    return visible
 
 
 def cull_boxes_reference(bounds_min: F32, bounds_max: F32, planes: F32) -> Bools:

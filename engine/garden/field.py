@@ -37,7 +37,7 @@ class PlantField:
     bounds_min: F32  # (chunks, 3) axis-aligned box over the chunk's plants
     bounds_max: F32  # (chunks, 3)
     grid_shape: tuple[int, int]  # (rows along y, columns along x)
-    boxes: F32  # (chunks, 7) the bounds in ``box_rows`` form, for culling
+    boxes: F32  # (6, chunks) the bounds in ``box_rows`` form, for culling
 
     @property
     def count(self) -> int:

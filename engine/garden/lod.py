@@ -22,7 +22,7 @@ HIDDEN = 3
 
 @dataclass(frozen=True)
 class LodRings:
-    rings: tuple[float, float, float] = (14.0, 48.0, 1500.0)
+    rings: tuple[float, float, float] = (4.0, 28.0, 1500.0)
     margin: float = 2.0
 
 

@@ -31,7 +31,7 @@ Profile = Callable[[F32], tuple[F32, F32]]  # t in 0..1 (bottom to top) -> (radi
 
 LEVELS = 3
 CACHE_NAME = "garden/species.npz"
-_VERSION = 1
+_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ _SPECIES = (
 )
 SPECIES_HEIGHT = np.array([s.head_top for s in _SPECIES], np.float32)
 _HEAD_RADIUS = np.array([0.2, 0.11, 0.13, 0.17], np.float32)
-_DETAIL = ((8, 12, 8), (4, 6, 3))  # (stem segments, head segments, head rings) per level
+_DETAIL = ((6, 10, 5), (3, 5, 2))  # (stem segments, head segments, head rings) per level
 
 
 def _revolve(profile: Profile, segments: int, rings: int) -> tuple[F32, F32]:
@@ -121,21 +121,22 @@ def _stem(species: _Species, segments: int) -> tuple[F32, F32]:
 
 
 def _card(index: int) -> tuple[F32, F32, F32]:
-    """Level 2: a stem strip and a head square in the card plane (4 triangles)."""
+    """Level 2: one upright quad (2 triangles), stem-coloured at the foot, glowing at the top;
+    far away a plant covers a pixel or two, so this is all of it anyone can see."""
     species = _SPECIES[index]
-    stem_w, head_r = species.stem_radius * 1.5, float(_HEAD_RADIUS[index])
-    low = species.stem_height - (0.1 if index != 2 else 0.0)
+    half_width = float(_HEAD_RADIUS[index]) * 0.8
     top = species.head_top
-    head_low = species.stem_height if index in (0, 1) else low
-    corners = [
-        ((-stem_w, 0.0), (stem_w, 0.0), (stem_w, low), (-stem_w, low)),
-        ((-head_r, head_low), (head_r, head_low), (head_r, top), (-head_r, top)),
-    ]
+    corners = (
+        (-half_width, 0.0, 0.0),
+        (half_width, 0.0, 0.0),
+        (half_width, top, 1.0),
+        (-half_width, top, 1.0),
+    )
     positions, parts = [], []
-    for part, quad in enumerate(corners):
-        for i in (0, 1, 2, 0, 2, 3):
-            positions.append((quad[i][0], 0.0, quad[i][1]))
-            parts.append(part)
+    for i in (0, 1, 2, 0, 2, 3):
+        x, z, part = corners[i]
+        positions.append((x, 0.0, z))
+        parts.append(part)
     normals = np.tile(np.array([[0.0, -0.6, 0.8]], np.float32), (len(positions), 1))
     return np.array(positions, np.float32), normals, np.array(parts, np.float32)
 

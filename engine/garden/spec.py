@@ -47,7 +47,7 @@ class GardenSpec:
     sources: tuple[Source, ...] = ()
     clearings: tuple[Clearing, ...] = ()
     paths: tuple[Path, ...] = ()
-    chunk_size: float = 16.0
+    chunk_size: float = 12.0
     scale_range: tuple[float, float] = (0.7, 1.4)
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
