@@ -70,6 +70,7 @@ class SceneDirector:
         base.camera.set_hpr(0, -4, 0)
         base.camLens.set_fov(settings.fov)
         base.camLens.set_near_far(0.05, 1000)
+        self.world.set_viewer(base.cam, base.camLens)
         self.stage = render.attach_new_node("stage")
         self.cast_root = self.stage.attach_new_node("characters")
         self.props = PropShelf(self.stage, settings.assets, self.font)
@@ -178,7 +179,7 @@ class SceneDirector:
         self.scene = event.scene
         self.environment = merge_environment(self.environment, event.environment)
         if event.environment is not None and event.environment.blight is not None:
-            self.world.garden.set_blight(event.environment.blight)
+            self.world.garden.set_blight(event.environment.blight, settle=True)
         self._refresh_garden()
         self.cast_root.get_children().detach()
         self.figures = {}
