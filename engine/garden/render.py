@@ -117,8 +117,8 @@ class GardenRenderer:
         self._blight_version = -1
         shader = Shader.load(
             Shader.SL_GLSL,
-            vertex=Filename.from_os_specific(str(SHADERS / "plants.vert")),
-            fragment=Filename.from_os_specific(str(SHADERS / "plants.frag")),
+            vertex=Filename.from_os_specific(str(SHADERS / "plants_vertex.glsl")),
+            fragment=Filename.from_os_specific(str(SHADERS / "plants_fragment.glsl")),
         )
         self.root.set_shader(shader)
         self.root.set_shader_input("plants", self._plants)
