@@ -5,7 +5,8 @@ level serves all species: the vertex shader picks the species' vertices by offse
 carry (x, y, z, part) and (nx, ny, nz, 0); part 0 is the stem, 1 the glowing head. Level 2 is
 a camera-facing card: x is the sideways offset in the card's plane and y is 0.
 
-The meshes are generated deterministically and cached in ``assets/garden/species.npz``.
+The meshes are generated deterministically and cached in ``assets/garden/`` (also written by
+``glowgrove assets build``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "LEVELS",
     "SPECIES_HEIGHT",
     "SpeciesMeshes",
+    "cache_files",
     "generate_species_meshes",
     "load_species_meshes",
 ]
@@ -30,7 +32,6 @@ F32 = npt.NDArray[np.float32]
 Profile = Callable[[F32], tuple[F32, F32]]  # t in 0..1 (bottom to top) -> (radius, z)
 
 LEVELS = 3
-CACHE_NAME = "garden/species.npz"
 _VERSION = 2
 
 
@@ -186,29 +187,40 @@ def generate_species_meshes() -> SpeciesMeshes:
     return SpeciesMeshes(tuple(levels))
 
 
+def cache_files(meshes: SpeciesMeshes) -> dict[str, bytes]:
+    """The cache as files (relative to the assets folder): one ``.npy`` per level, named by
+    version, byte for byte the same on every run (``np.save`` writes no timestamps)."""
+    files = {}
+    for level in range(LEVELS):
+        buffer = io.BytesIO()
+        np.save(buffer, meshes.vertices[level], allow_pickle=False)
+        files[_cache_name(level)] = buffer.getvalue()
+    return files
+
+
+def _cache_name(level: int) -> str:
+    return f"garden/species-v{_VERSION}-lod{level}.npy"
+
+
 def load_species_meshes(assets: Path | None) -> SpeciesMeshes:
-    """The cached meshes from ``assets/garden/species.npz``; (re)generated and written when
-    missing or made by another version. Without an assets folder, generated in memory."""
+    """The cached meshes from ``assets/garden/``; (re)generated and written when missing or
+    broken. Without an assets folder, generated in memory."""
     if assets is None:
         return generate_species_meshes()
-    path = assets / CACHE_NAME
-    if path.is_file():
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if int(data["version"]) == _VERSION:
-                    return SpeciesMeshes(
-                        tuple(data[f"level{i}"].astype(np.float32) for i in range(LEVELS))
-                    )
-        except (OSError, ValueError, KeyError):
-            pass  # a broken cache is rebuilt below
+    try:
+        levels = tuple(
+            np.load(assets / _cache_name(level), allow_pickle=False).astype(np.float32)
+            for level in range(LEVELS)
+        )
+        if all(level.ndim == 2 and level.shape[1] == 8 for level in levels):
+            return SpeciesMeshes(levels)
+    except (OSError, ValueError):
+        pass  # missing or broken: rebuilt below
     meshes = generate_species_meshes()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        buffer = io.BytesIO()
-        arrays = {f"level{i}": meshes.vertices[i] for i in range(LEVELS)}
-        arrays["version"] = np.array(_VERSION, np.int32)
-        np.savez(buffer, **arrays)  # type: ignore[arg-type]
-        path.write_bytes(buffer.getvalue())
+        for name, data in cache_files(meshes).items():
+            (assets / name).parent.mkdir(parents=True, exist_ok=True)
+            (assets / name).write_bytes(data)
     except OSError:
         pass  # a read-only install still renders, from memory
     return meshes
