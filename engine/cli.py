@@ -1,4 +1,4 @@
-"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate."""
+"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate, garden."""
 
 from __future__ import annotations
 
@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("which", choices=("compile", "player", "garden"))
     bench.add_argument("--quick", action="store_true", help="small sizes (CI smoke test)")
 
+    garden = commands.add_parser("garden", help="check garden files (YAML)")
+    garden.add_argument("action", choices=("check",))
+    garden.add_argument("paths", nargs="+")
+
     assets = commands.add_parser("assets", help="make the project's own sounds and props")
     assets.add_argument("action", choices=("build",))
     assets.add_argument("--assets", type=Path, default=Path("assets"), help="default: ./assets")
@@ -85,6 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _play(args)
         if args.command == "assets":
             return _assets(args.assets, check=args.check)
+        if args.command == "garden":
+            from engine.garden.loader import check_garden_files
+
+            found, count = check_garden_files(args.paths)
+            if found:
+                sys.stdout.write(render_diagnostics(found) + "\n")
+            errors = sum(d.severity.value == "error" for d in found)
+            sys.stderr.write(f"checked {count} garden file(s): {errors} error(s)\n")
+            return EXIT_PROBLEMS if errors else EXIT_OK
         if args.command == "narrate":
             return _narrate(args)
         if args.command == "schema":

@@ -15,7 +15,7 @@ from engine.garden.culling import box_rows
 from engine.garden.meshes import SPECIES_HEIGHT
 from engine.garden.spec import GardenSpec
 
-__all__ = ["PlantField", "scatter"]
+__all__ = ["PlantField", "free_of", "scatter"]
 
 F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
@@ -53,7 +53,8 @@ class PlantField:
         return (-half, -half)
 
 
-def _free_of(points: F32, spec: GardenSpec) -> npt.NDArray[np.bool_]:
+def free_of(points: F32, spec: GardenSpec) -> npt.NDArray[np.bool_]:
+    """Which points lie outside every clearing and path (where plants may grow)."""
     keep = np.ones(len(points), dtype=bool)
     for clearing in spec.clearings:
         offset = points - np.array([clearing.x, clearing.y], np.float32)
@@ -80,7 +81,7 @@ def scatter(spec: GardenSpec) -> PlantField:
         if wanted <= 0:
             break
         batch = rng.uniform(-half, half, (int(wanted * 1.3) + 16, 2)).astype(np.float32)
-        points = np.concatenate([points, batch[_free_of(batch, spec)]])
+        points = np.concatenate([points, batch[free_of(batch, spec)]])
     points = points[: spec.plants]
     n = len(points)
     mix = np.asarray(spec.species_mix, np.float64)
