@@ -258,7 +258,9 @@ def test_cli_reports_a_missing_path(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_docs_quote_the_current_diagnostics() -> None:
     """Every example in docs/diagnostics.md is the corpus's output, word for word."""
     docs = (Path(__file__).parent.parent / "docs" / "diagnostics.md").read_text(encoding="utf-8")
-    examples = re.findall(r"```text\n(tests/broken/((?:garden/)?\w+)\.yaml:.*?)\n```", docs, flags=re.S)
+    examples = re.findall(
+        r"```text\n(tests/broken/((?:garden/)?\w+)\.yaml:.*?)\n```", docs, flags=re.S
+    )
     assert len(examples) >= len(CODES) - 1  # E004 is generated, not committed
     for block, name in examples:
         expected = (BROKEN / f"{name}.expected").read_bytes().decode("utf-8")
