@@ -70,6 +70,27 @@ def main(out: Path) -> None:
     renderer.update((Eye(-1, -2, 1.3, heading=-25, pitch=-12, fov_x=179, fov_y=179),), 0.0)
     stats["unculled"] = renderer.stats.__dict__
     shoot("unculled")
+    # What a frame re-uploads: the visible list always; the blight grid only when it changed;
+    # the plants never.
+    textures = {
+        "plants": renderer._plants,
+        "visible": renderer._rows,
+        "blight": renderer._blight,
+    }
+
+    def modified() -> dict[str, int]:
+        return {name: t.get_image_modified().get_seq() for name, t in textures.items()}
+
+    before = modified()
+    renderer.update((eye,), 0.5)
+    still = modified()
+    small.spread_blight(0.2)
+    small.advance(0.2)
+    renderer.update((eye,), 0.6)
+    after = modified()
+    stats["uploads"] = {
+        name: [still[name] != before[name], after[name] != still[name]] for name in textures
+    }
     renderer.remove()
 
     # 2. A wider garden: full detail everywhere vs the level-of-detail rings.

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -76,3 +77,15 @@ def test_level_of_detail_matches_full_detail_within_tolerance(
     assert stats["lod"]["instances"] == stats["full"]["instances"]
     assert stats["lod"]["triangles"] < stats["full"]["triangles"] / 4
     assert stats["lod"]["draws"] == 3
+
+
+def test_a_frame_uploads_the_visible_list_and_changed_blight_only(
+    scenes: tuple[Path, dict[str, Any]],
+) -> None:
+    _, stats = scenes
+    # [changed by a frame without blight change, changed by a frame after a blight tick]
+    assert stats["uploads"] == {
+        "plants": [False, False],
+        "visible": [True, True],
+        "blight": [False, True],
+    }
