@@ -64,7 +64,7 @@ class World:
         if plants > 0:
             meshes = load_species_meshes(_ASSETS if _ASSETS.is_dir() else None)
             self._plants = GardenRenderer(self.root, self.garden, meshes)
-        self._viewer: tuple[NodePath, object] | None = None
+        self._viewers: list[tuple[NodePath, object]] = []
         self._ambient = self.root.attach_new_node(AmbientLight("ambient"))
         self._sun = self.root.attach_new_node(DirectionalLight("sun"))
         render.set_light(self._ambient)
@@ -110,9 +110,10 @@ class World:
         self._sun.node().set_color((*lighting.sun, 1))
         self._sun.set_hpr(35, -lighting.sun_pitch, 0)
 
-    def set_viewer(self, camera: NodePath, lens: object) -> None:
-        """The camera the garden is culled and given levels of detail for."""
-        self._viewer = (camera, lens)
+    def set_viewer(self, camera: NodePath, lens: object, *more: tuple[NodePath, object]) -> None:
+        """The camera (or, in a headset, the eyes: pass the others in ``more``) the garden is
+        culled for; a chunk any of them sees is drawn, levels follow their midpoint."""
+        self._viewers = [(camera, lens), *more]
 
     def update(self, dt: float) -> None:
         """Step the blight at its fixed tick; cull and upload the garden for this frame (its
@@ -121,10 +122,8 @@ class World:
         self.garden.advance(dt)
         if self._plants is None:
             return
-        eye = _WIDE_EYE
-        if self._viewer is not None:
-            eye = eye_from_camera(self._viewer[0], self._render, self._viewer[1])
-        self._plants.update((eye,), self._pulse_time)
+        eyes = tuple(eye_from_camera(camera, self._render, lens) for camera, lens in self._viewers)
+        self._plants.update(eyes or (_WIDE_EYE,), self._pulse_time)
 
     @property
     def look(self) -> EnvironmentLook | None:
