@@ -39,6 +39,7 @@ eyes_strategy = st.builds(
     fov_y=st.floats(20, 120),
     near=st.floats(0.01, 2),
     far=st.floats(5, 300),
+    roll=st.floats(-180, 180),
 )
 
 

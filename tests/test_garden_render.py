@@ -89,3 +89,19 @@ def test_a_frame_uploads_the_visible_list_and_changed_blight_only(
         "visible": [True, True],
         "blight": [False, True],
     }
+
+
+def test_eye_axes_follow_panda3d_hpr() -> None:
+    """The pure core's eye turns the way a Panda3D camera does, roll included."""
+    from panda3d.core import Quat, Vec3
+
+    from engine.garden.culling import Eye
+
+    rng = np.random.default_rng(4)
+    for heading, pitch, roll in rng.uniform(-180, 180, (50, 3)):
+        quat = Quat()
+        quat.set_hpr(Vec3(heading, pitch, roll))
+        forward, right, up = Eye(0, 0, 0, heading, pitch, roll=roll).axes()
+        np.testing.assert_allclose(forward, tuple(quat.get_forward()), atol=1e-5)
+        np.testing.assert_allclose(right, tuple(quat.get_right()), atol=1e-5)
+        np.testing.assert_allclose(up, tuple(quat.get_up()), atol=1e-5)

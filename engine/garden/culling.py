@@ -8,7 +8,7 @@ positive heading turns left (counter-clockwise seen from above).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +30,8 @@ Bools = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class Eye:
-    """A perspective eye: position (metres), heading and pitch (degrees), fields of view."""
+    """A perspective eye: position (metres), heading, pitch and roll (degrees, Panda3D's HPR),
+    fields of view."""
 
     x: float
     y: float
@@ -41,6 +42,7 @@ class Eye:
     fov_y: float = 90.0
     near: float = 0.05
     far: float = 2000.0
+    roll: float = 0.0
 
     def axes(self) -> tuple[F32, F32, F32]:
         """(forward, right, up) unit vectors in world space."""
@@ -49,6 +51,12 @@ class Eye:
         right = np.array([math.cos(h), math.sin(h), 0.0])
         # right x forward, written out (np.cross costs more than the whole cull)
         up = np.array([math.sin(h) * math.sin(p), -math.cos(h) * math.sin(p), math.cos(p)])
+        if self.roll:  # a tilted head: right and up turn about the forward axis
+            r = math.radians(self.roll)
+            right, up = (
+                right * math.cos(r) - up * math.sin(r),
+                up * math.cos(r) + right * math.sin(r),
+            )
         return forward, right, up
 
 
@@ -57,28 +65,8 @@ def stereo_eyes(center: Eye, separation: float = 0.064) -> tuple[Eye, Eye]:
     _, right, _ = center.axes()
     half = separation / 2
     shift = [float(v) * half for v in right]
-    left = Eye(
-        center.x - shift[0],
-        center.y - shift[1],
-        center.z - shift[2],
-        center.heading,
-        center.pitch,
-        center.fov_x,
-        center.fov_y,
-        center.near,
-        center.far,
-    )
-    right_eye = Eye(
-        center.x + shift[0],
-        center.y + shift[1],
-        center.z + shift[2],
-        center.heading,
-        center.pitch,
-        center.fov_x,
-        center.fov_y,
-        center.near,
-        center.far,
-    )
+    left = replace(center, x=center.x - shift[0], y=center.y - shift[1], z=center.z - shift[2])
+    right_eye = replace(center, x=center.x + shift[0], y=center.y + shift[1], z=center.z + shift[2])
     return left, right_eye
 
 

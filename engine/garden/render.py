@@ -201,9 +201,9 @@ class GardenRenderer:
 
 
 def eye_from_camera(camera: NodePath, render: NodePath, lens: object) -> Eye:
-    """The culling eye for a Panda3D camera (heading and pitch; roll is not modelled)."""
+    """The culling eye for a Panda3D camera, wherever it is in the scene graph."""
     position = camera.get_pos(render)
-    heading, pitch, _ = camera.get_hpr(render)
+    heading, pitch, roll = camera.get_hpr(render)
     fov = lens.get_fov()  # type: ignore[attr-defined]
     near, far = lens.get_near(), lens.get_far()  # type: ignore[attr-defined]
     # A little wider than the lens: never cull what is at the very edge of the picture.
@@ -217,4 +217,5 @@ def eye_from_camera(camera: NodePath, render: NodePath, lens: object) -> Eye:
         min(179.0, float(fov[1]) + 2.0),
         float(near),
         float(far),
+        float(roll),
     )
