@@ -4,7 +4,7 @@ clearings and paths. Frozen data; the scatter turns it into plant arrays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = ["SPECIES", "Clearing", "GardenSpec", "Path", "Source"]
 
@@ -49,7 +49,6 @@ class GardenSpec:
     paths: tuple[Path, ...] = ()
     chunk_size: float = 12.0
     scale_range: tuple[float, float] = (0.7, 1.4)
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def square(cls, plants: int, seed: int = 1, density: float = 1.0) -> GardenSpec:
