@@ -89,6 +89,27 @@ CODES: dict[str, CodeInfo] = {
     "W052": _warning("choice can run out of options"),
     "W053": _warning("unused character or ending"),
     "W054": _warning("unreachable step"),
+    # Lessons (engine.learn): E100-E149, W150-W159.
+    "E100": _error("not a lesson file"),
+    "E101": _error("duplicate id in a lesson"),
+    "E102": _error("unknown bin"),
+    "E103": _error("unknown source"),
+    "E104": _error("sort item with no correct bin"),
+    "E105": _error("question with no correct answer"),
+    "E106": _error("step without exactly one activity"),
+    "E107": _error("unknown objective"),
+    "E108": _error("simulation factor missing"),
+    "E109": _error("unknown simulation factor"),
+    "E110": _error("range is upside down"),
+    "E111": _error("single-answer question with several correct options"),
+    "E112": _error("simulation goal out of reach"),
+    "E113": _error("bin not offered by its sort"),
+    "W150": _warning("unused source"),
+    "W151": _warning("unused bin"),
+    "W152": _warning("lesson has nothing to score"),
+    "W153": _warning("no remediation for a missed mastery"),
+    "W154": _warning("objective never assessed"),
+    "W155": _warning("number without a source"),
 }
 
 
