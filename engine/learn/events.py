@@ -48,6 +48,7 @@ class FeedbackEvent:
     item: str | None = None  # the sort item this placement was about
     bin: str | None = None  # the bin the item was put in
     simulation: SimulationResult | None = None
+    response: str = ""  # what was answered, in xAPI's response format ('' for reflections)
 
 
 @dataclass(frozen=True)

@@ -212,9 +212,15 @@ class LessonRun:
             if step.graded:
                 self._state.credits[step.id] = credit
         return FeedbackEvent(
-            step.id, judgement.correct, message, done, left, credit,
+            step.id,
+            judgement.correct,
+            message,
+            done,
+            left,
+            credit,
             simulation=judgement.simulation,
-        )  # fmt: skip
+            response=_response_text(response),
+        )
 
     def _try(
         self, step: LessonStep, key: str, judgement: Judgement
@@ -249,7 +255,15 @@ class LessonRun:
             self._state.waiting = None
             self._state.credits[step.id] = step_credit
         return FeedbackEvent(
-            step.id, judgement.correct, message, done, left, step_credit, item_id, bin_id
+            step.id,
+            judgement.correct,
+            message,
+            done,
+            left,
+            step_credit,
+            item_id,
+            bin_id,
+            response=f"{item_id}[.]{bin_id}",
         )
 
     # -- saving ---------------------------------------------------------------------------------
@@ -297,3 +311,14 @@ class LessonRun:
 
 def _key(step_id: str, item: str | None) -> str:
     return step_id if item is None else f"{step_id}/{item}"
+
+
+def _response_text(response: object) -> str:
+    """xAPI response formats: choices and sequences 'a[,]b', matches 'a[.]b[,]c[.]d'."""
+    if isinstance(response, dict):
+        return "[,]".join(f"{k}[.]{v}" for k, v in response.items())
+    if isinstance(response, (list, tuple)):
+        return "[,]".join(str(part) for part in response)
+    if isinstance(response, float):
+        return f"{response:g}"
+    return str(response)
