@@ -110,6 +110,7 @@ CODES: dict[str, CodeInfo] = {
     "W153": _warning("no remediation for a missed mastery"),
     "W154": _warning("objective never assessed"),
     "W155": _warning("number without a source"),
+    "W156": _warning("lesson cites no sources"),
 }
 
 

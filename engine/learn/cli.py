@@ -137,7 +137,7 @@ def _play(args: argparse.Namespace) -> int:
         sys.stdout.write(_say(event) + "\n")
         sys.stdout.flush()
         if args.save is not None:
-            state = {"run": run_.to_json()}
+            state: dict[str, Any] = {"run": run_.to_json()}
             if recorder is not None:
                 state |= {"learner": recorder.learner, "registration": recorder.registration}
             _atomic_write(args.save, json.dumps(state))

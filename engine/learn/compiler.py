@@ -408,6 +408,15 @@ class _Checker:
         return sources.keys.get(name, sources)
 
     def _warnings(self, model: LessonFile, compiled: dict[str, list[LessonStep]]) -> None:
+        if not model.sources:
+            self.out.append(
+                Diagnostic.at(
+                    "W156",
+                    "the lesson cites no sources",
+                    self.key("lesson").span,
+                    helps=["add 'sources:' and cite them where the lesson states facts"],
+                )
+            )
         for name in model.sources:
             if name not in self.used_sources:
                 self.out.append(

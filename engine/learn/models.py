@@ -205,7 +205,7 @@ class LessonFile(_Strict):
     minutes: Annotated[int, Field(ge=1, le=240)]
     summary: Text | None = None
     objectives: Annotated[list[Objective], Field(min_length=1)]
-    sources: Annotated[dict[Name, Source], Field(min_length=1)]
+    sources: dict[Name, Source] = Field(default_factory=dict)
     mastery: Annotated[float, Field(ge=0.0, le=1.0)] = 0.8
     scoring: Scoring = Field(default_factory=Scoring)
     outcome: Outcome = Field(default_factory=Outcome)
