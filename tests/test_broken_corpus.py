@@ -36,6 +36,8 @@ from engine.content.diagnostics import CODES, render_diagnostics
 BROKEN = Path(__file__).parent / "broken"
 CASES = sorted(BROKEN.glob("*.yaml"))
 UPDATE = os.environ.get("GLOWGROVE_UPDATE_SNAPSHOTS") == "1"
+# Lesson codes (E100-E159) have their own corpus: tests/test_broken_lessons.py.
+NARRATIVE_CODES = [code for code in CODES if int(code[1:]) < 100]
 _CODE = re.compile(r"^\S.*?: (?:error|warning)\[([EW]\d{3})\]: ", re.MULTILINE)
 
 
@@ -137,7 +139,7 @@ def test_every_code_has_a_case() -> None:
         covered |= _codes(case.expected)
     unknown = covered - set(CODES)
     assert not unknown, f"codes that are not in CODES: {sorted(unknown)}"
-    missing = sorted(set(CODES) - covered)
+    missing = sorted(set(NARRATIVE_CODES) - covered)
     assert not missing, f"codes with no case in tests/broken: {missing}"
 
 
@@ -257,7 +259,7 @@ def test_docs_quote_the_current_diagnostics() -> None:
     """Every example in docs/diagnostics.md is the corpus's output, word for word."""
     docs = (Path(__file__).parent.parent / "docs" / "diagnostics.md").read_text(encoding="utf-8")
     examples = re.findall(r"```text\n(tests/broken/(\w+)\.yaml:.*?)\n```", docs, flags=re.S)
-    assert len(examples) >= len(CODES) - 1  # E004 is generated, not committed
+    assert len(examples) >= len(NARRATIVE_CODES) - 1  # E004 is generated, not committed
     for block, name in examples:
         expected = (BROKEN / f"{name}.expected").read_bytes().decode("utf-8")
         assert block in expected, f"docs/diagnostics.md quotes an outdated message:\n{block}"

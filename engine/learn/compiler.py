@@ -131,6 +131,14 @@ class _Checker:
                 helps=[f"add 'glowgrove: {want}' as the first key of the file"],
             )
             return False
+        if node.kind == "scalar" and node.quoted and node.text == str(want):
+            self.error(
+                "E007",
+                "the format version must be a number, not text",
+                node,
+                helps=[f"write 'glowgrove: {want}' without quotes"],
+            )
+            return False
         if node.kind != "scalar" or node.value != want or isinstance(node.value, bool):
             written = node.text if node.kind == "scalar" else f"a {node.kind}"
             self.error(
@@ -138,15 +146,7 @@ class _Checker:
                 f"unsupported format version '{written}'",
                 node,
                 notes=[f"this Glowgrove reads lesson format version {want}"],
-                helps=[f"write 'glowgrove: {want}' without quotes"],
-            )
-            return False
-        if node.quoted:
-            self.error(
-                "E007",
-                "the format version must be a number, not text",
-                node,
-                helps=[f"write 'glowgrove: {want}' without quotes"],
+                helps=[f"write 'glowgrove: {want}'"],
             )
             return False
         return True
@@ -155,6 +155,14 @@ class _Checker:
 
     def _check(self, model: LessonFile) -> Lesson | None:
         errors_before = sum(d.severity.value == "error" for d in self.out)
+        for name, source in model.sources.items():
+            if not re.fullmatch(r"https://[^\s/]+\.[^\s]+", source.url):
+                self.error(
+                    "E013",
+                    f"source '{name}' needs a web address starting with https://",
+                    self.node("sources", name, "url"),
+                    helps=["copy the address from the browser, e.g. https://www.epa.gov/..."],
+                )
         if model.ages.min > model.ages.max:
             self.error(
                 "E110",
@@ -207,7 +215,9 @@ class _Checker:
                 seen = first[name]
                 self.error(
                     "E101",
-                    f"duplicate {what} id '{name}'",
+                    f"two pairs have the same right side '{name}'"
+                    if what == "answer"
+                    else f"duplicate {what} id '{name}'",
                     node,
                     notes=[f"first used at line {seen.line}, column {seen.column}"],
                 )

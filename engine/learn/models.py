@@ -8,7 +8,7 @@ that key is what tells a lesson from a narrative (see docs/lesson-language.md). 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -69,7 +69,7 @@ class Objective(_Strict):
 class Source(_Strict):
     title: Text
     publisher: Text
-    url: Annotated[str, Field(pattern=r"^https://\S+$", max_length=500)]
+    url: Annotated[str, Field(min_length=1, max_length=500)]  # https:// is checked by the compiler
     note: Text | None = None
 
 
@@ -85,7 +85,7 @@ class Outcome(_Strict):
 
 class Bin(_Strict):
     label: Text
-    kind: Annotated[str, Field(pattern=r"^(recyclable|organics|landfill|hazardous|e-waste|reuse)$")]
+    kind: Literal["recyclable", "organics", "landfill", "hazardous", "e-waste", "reuse"]
     color: Colour
 
 
@@ -113,9 +113,20 @@ class SortItem(_Strict):
     label: Text
     bin: Name | None = None
     reason: Text
-    look: Annotated[
-        str,
-        Field(pattern=r"^(bottle|can|box|paper|peel|food|battery|phone|bag|jar|cup|bulb|other)$"),
+    look: Literal[
+        "bottle",
+        "can",
+        "box",
+        "paper",
+        "peel",
+        "food",
+        "battery",
+        "phone",
+        "bag",
+        "jar",
+        "cup",
+        "bulb",
+        "other",
     ] = "other"
 
 
