@@ -294,11 +294,13 @@ class LessonRun:
             raise LessonSaveError(f"this save is for lesson '{state.lesson}', not '{lesson.id}'")
         if state.digest != lesson.digest:
             raise LessonSaveError(f"lesson '{lesson.id}' changed since this save was made")
+        if state.phase not in ("main", "remediation", "ended"):
+            raise LessonSaveError(f"unknown lesson phase '{state.phase}' in the save")
         steps = lesson.steps if state.phase == "main" else lesson.remediation
-        if state.phase not in ("main", "remediation", "ended") or not (
-            0 <= state.index <= len(steps)
-        ):
+        if state.phase != "ended" and not 0 <= state.index <= len(steps):
             raise LessonSaveError("the save points at no step of this lesson")
+        if state.ended != (state.phase == "ended"):
+            raise LessonSaveError("the save is both finished and not finished")
         if state.waiting is not None:
             try:
                 lesson.step(state.waiting)

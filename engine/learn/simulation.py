@@ -34,11 +34,16 @@ class SimulationResult:
         if self.goal_lights is not None and self.hours_for_goal_lights is not None:
             text += (
                 f": enough for {self.goal_lights} garden lights to shine for "
-                f"{_fmt(self.hours_for_goal_lights)} hours"
+                f"{_hours(self.hours_for_goal_lights)}"
             )
         else:
-            text += f": one garden light could shine for {_fmt(self.light_hours)} hours"
+            text += f": one garden light could shine for {_hours(self.light_hours)}"
         return text + "."
+
+
+def _hours(value: float) -> str:
+    shown = _fmt(value)
+    return f"{shown} hour" if shown == "1" else f"{shown} hours"
 
 
 def _fmt(value: float) -> str:
