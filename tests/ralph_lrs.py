@@ -83,17 +83,46 @@ def ralph_server(python: Path, folder: Path) -> Iterator[RalphServer]:
         "RALPH_BACKENDS__DATA__FS__DEFAULT_DIRECTORY_PATH": str(data),
     }
     subprocess.run(
-        [str(bin_dir / "ralph"), "auth", "-u", "glowgrove", "-p", "secret", "-s", "all", "-w",
-         "-A", "glowgrove-export", "https://glowgrove.invalid"],
-        env=env, capture_output=True, timeout=120, check=True,
-    )  # fmt: skip
+        [
+            str(bin_dir / "ralph"),
+            "auth",
+            "-u",
+            "glowgrove",
+            "-p",
+            "secret",
+            "-s",
+            "all",
+            "-w",
+            "-A",
+            "glowgrove-export",
+            "https://glowgrove.invalid",
+        ],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     port = _free_port()
     log = (folder / "server.log").open("wb")
     process = subprocess.Popen(
-        [str(bin_dir / "ralph"), "runserver", "-b", "fs", "-h", "127.0.0.1", "-p", str(port),
-         "--fs-default-directory-path", str(data)],
-        env=env, cwd=data, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+        [
+            str(bin_dir / "ralph"),
+            "runserver",
+            "-b",
+            "fs",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--fs-default-directory-path",
+            str(data),
+        ],
+        env=env,
+        cwd=data,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     server = RalphServer(f"http://127.0.0.1:{port}/xAPI", "glowgrove", "secret")
     try:
         deadline = time.monotonic() + 90

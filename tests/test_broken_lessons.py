@@ -40,9 +40,7 @@ def test_every_case_has_an_expected_file_and_no_orphans() -> None:
     if UPDATE:
         pytest.skip("the snapshot test is writing the expected files")
     missing = [p.name for p in CASES if not p.with_suffix(".expected").exists()]
-    orphans = [
-        p.name for p in BROKEN.glob("*.expected") if not p.with_suffix(".yaml").exists()
-    ]
+    orphans = [p.name for p in BROKEN.glob("*.expected") if not p.with_suffix(".yaml").exists()]
     assert not missing and not orphans, (missing, orphans)
 
 

@@ -84,9 +84,21 @@ def test_records_survive_a_killed_process(tmp_path: Path) -> None:
     """SIGKILL a real player mid-lesson: every statement it reported is in the database."""
     database, save = tmp_path / "records.sqlite", tmp_path / "save.json"
     command = [
-        sys.executable, "-m", "engine.cli", "lesson", "play", str(SHIPPED[0]),
-        "--records", str(database), "--save", str(save), "--pace", "0.05", "--group", "g",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "engine.cli",
+        "lesson",
+        "play",
+        str(SHIPPED[0]),
+        "--records",
+        str(database),
+        "--save",
+        str(save),
+        "--pace",
+        "0.05",
+        "--group",
+        "g",
+    ]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     seen = [process.stdout.readline() for _ in range(8)]
@@ -125,9 +137,19 @@ def test_export_to_a_real_ralph_lrs_and_read_back(
         ids = [row.id for row in store.all()]
     with ralph_server(ralph, tmp_path / "ralph") as server:
         status = main(
-            ["records", "export", "--db", str(database), "--lrs", server.url,
-             "--auth", f"{server.user}:{server.password}", "--batch", "1000"]
-        )  # fmt: skip
+            [
+                "records",
+                "export",
+                "--db",
+                str(database),
+                "--lrs",
+                server.url,
+                "--auth",
+                f"{server.user}:{server.password}",
+                "--batch",
+                "1000",
+            ]
+        )
         assert status == 0, capsys.readouterr().err
         assert f"sent {len(ids)} statement(s) in 1 batch(es)" in capsys.readouterr().out
         stored = server.get(f"/statements?limit={len(ids) + 10}")["statements"]
@@ -143,7 +165,7 @@ class _FlakyLrs(BaseHTTPRequestHandler):
     batches: list[list[dict[str, Any]]]
     failures: int
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server hook's name
+    def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
         body = json.loads(self.rfile.read(length))
         assert self.headers["X-Experience-API-Version"] == "1.0.3"
