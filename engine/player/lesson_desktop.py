@@ -31,7 +31,7 @@ from engine.player.options import PlayerOptions
 from engine.scene.lesson_layout import TRAY_HEIGHT, SortLayout, ground_point, snap_bin
 from engine.scene.lesson_stage import LessonStage
 
-__all__ = ["LessonDesk", "run_lesson_desktop"]
+__all__ = ["LessonDesk", "attach_desk", "run_lesson_desktop"]
 
 log = logging.getLogger(__name__)
 GRAB_PIXELS = 0.12  # how near (in screen units, -1..1) a press must be to grab an item
@@ -244,16 +244,8 @@ class LessonDesk:
             self.stage.drop(item, bin_name, feedback.correct)
 
 
-def run_lesson_desktop(
-    base: Any, lesson: Lesson, options: PlayerOptions, records: Path | None, group: str
-) -> int:
-    stage = LessonStage(base, load_font(base), options.assets)
-    store = RecordStore(records) if records is not None else None
-    recorder = LessonRecorder(lesson, store, group=group) if store is not None else None
-    if recorder is not None:
-        recorder.start()
-    desk = LessonDesk(base, lesson, stage, LessonRun(lesson), recorder)
-    desk.proceed()
+def attach_desk(base: Any, desk: LessonDesk) -> None:
+    """Feed the window's pointer and keys to ``desk`` and animate its stage every frame."""
 
     def pointer() -> tuple[float, float] | None:
         watcher = base.mouseWatcherNode
@@ -275,7 +267,7 @@ def run_lesson_desktop(
         at = pointer()
         if at is not None:
             desk.move(*at)
-        stage.update(base.clock.get_dt())
+        desk.stage.update(min(0.1, base.clock.get_dt()))
         return task.cont
 
     base.accept("mouse1", on_press)
@@ -284,8 +276,21 @@ def run_lesson_desktop(
     keys |= {str(n): str(n) for n in range(1, 9)}
     for key, name in keys.items():
         base.accept(key, desk.key, [name])
-    base.accept("escape", base.userExit)
     base.task_mgr.add(tick, "lesson-desk")
+
+
+def run_lesson_desktop(
+    base: Any, lesson: Lesson, options: PlayerOptions, records: Path | None, group: str
+) -> int:
+    stage = LessonStage(base, load_font(base), options.assets)
+    store = RecordStore(records) if records is not None else None
+    recorder = LessonRecorder(lesson, store, group=group) if store is not None else None
+    if recorder is not None:
+        recorder.start()
+    desk = LessonDesk(base, lesson, stage, LessonRun(lesson), recorder)
+    desk.proceed()
+    attach_desk(base, desk)
+    base.accept("escape", base.userExit)
     try:
         base.run()
     except SystemExit:

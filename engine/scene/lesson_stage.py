@@ -300,6 +300,12 @@ class LessonStage:
             return None
         return _position(self._activity.items[item])
 
+    def item_node(self, item: str) -> NodePath | None:
+        return self._activity.items.get(item) if self._activity is not None else None
+
+    def bin_node(self, name: str) -> NodePath | None:
+        return self._activity.bins.get(name) if self._activity is not None else None
+
     def destroy(self) -> None:
         self.clear_activity()
         self.root.remove_node()
