@@ -203,6 +203,7 @@ class _Checker:
             bins=dict(model.bins),
             steps=tuple(compiled["steps"]),
             remediation=tuple(compiled["remediation"]),
+            aliases=tuple(model.aliases),
             outcome_passed=dict(model.outcome.passed),
             outcome_failed=dict(model.outcome.failed),
         )

@@ -211,6 +211,7 @@ ACTIVITY_KEYS = ("explain", "question", "sort", "order", "match", "simulate", "r
 class LessonFile(_Strict):
     glowgrove: int
     lesson: Name
+    aliases: list[Name] = Field(default_factory=list)  # names narratives may start it by
     title: Text
     ages: Ages
     minutes: Annotated[int, Field(ge=1, le=240)]

@@ -67,6 +67,7 @@ class Lesson:
     bins: dict[str, Bin]
     steps: tuple[LessonStep, ...]
     remediation: tuple[LessonStep, ...]
+    aliases: tuple[str, ...] = ()
     outcome_passed: dict[str, bool | int | float | str] = field(default_factory=dict)
     outcome_failed: dict[str, bool | int | float | str] = field(default_factory=dict)
 
