@@ -121,3 +121,11 @@ def test_offscreen_narrative_autoplay_plays_its_lesson(tmp_path: Path) -> None:
     lessons = [e["lesson"] for e in record["events"] if e.get("lesson")]
     assert lessons and lessons[0]["lesson"] == "sorting-household-waste"
     assert lessons[0]["passed"] is True and lessons[0]["set"] == {"litter_sorted": 3}
+
+
+def test_the_home_scene_does_not_show_lessons_as_broken_stories() -> None:
+    from engine.player.home import scan_library
+
+    entries = scan_library([ROOT / "lessons", ROOT / "narratives"])
+    assert entries and all(entry.program is not None for entry in entries)
+    assert not any(entry.path.parent.name == "lessons" for entry in entries)
