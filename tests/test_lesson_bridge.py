@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from engine.content.compiler import compile_narrative
 from engine.learn.bridge import LessonLibrary, lesson_folder
 from engine.learn.play import play_lesson
-from engine.learn.policies import policy_named
+from engine.learn.policies import PolicyName, policy_named
 from engine.learn.runtime import LessonRun
 from engine.story import CommandEvent, EndEvent, StoryMachine
 from tests.lesson_helpers import ROOT
@@ -45,27 +46,62 @@ def test_every_start_lesson_in_the_shipped_narratives_finds_a_lesson() -> None:
     assert lesson_folder(nested) == (ROOT / "lessons").resolve()
 
 
-def test_a_lesson_outcome_feeds_back_into_story_variables() -> None:
-    narrative = ROOT / "narratives" / "firefly_night.yaml"
-    program = compile_narrative(narrative).program
-    assert program is not None
-    machine = StoryMachine(program, 1)
+STORY = """\
+glowgrove: 1
+id: bin_night
+title: Bin Night
+age_range: [8, 12]
+minutes: 3
+start: yard
+variables:
+  sorted_waste: {type: bool, default: false}
+  digester_glow: {type: float, default: 0.1}
+endings:
+  tidy: {title: A Tidy Yard}
+  messy: {title: Still Messy}
+scenes:
+  yard:
+    body:
+      - say: "Ember points at the overflowing bins."
+      - command: start_lesson
+        args: {lesson: sorting_waste}
+      - if: "sorted_waste"
+        then:
+          - say: "Every bin holds the right things now."
+          - end: tidy
+      - say: "Some things are still in the wrong bins."
+      - end: messy
+"""
+
+
+def _story(tmp_path: Path) -> Path:
+    """A narrative beside a lessons/ folder holding the shipped lessons."""
+    (tmp_path / "narratives").mkdir()
+    (tmp_path / "lessons").symlink_to(ROOT / "lessons")
+    path = tmp_path / "narratives" / "bin_night.yaml"
+    path.write_text(STORY, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("policy", "ending"), [("correct", "tidy"), ("wrong-first", "messy")])
+def test_a_lesson_outcome_feeds_back_into_story_variables(
+    tmp_path: Path, policy: PolicyName, ending: str
+) -> None:
+    narrative = _story(tmp_path)
+    result = compile_narrative(narrative)
+    assert result.program is not None, [d.render() for d in result.diagnostics]
+    machine = StoryMachine(result.program, 1)
     library = LessonLibrary.for_narrative(narrative)
-    for _ in range(500):
+    while True:
         event = machine.advance()
         if isinstance(event, CommandEvent) and event.name == "start_lesson":
-            break
+            lesson = library.find(str(event.args["lesson"]))
+            assert lesson is not None and lesson.id == "sorting-household-waste"
+            end = play_lesson(LessonRun(lesson), policy_named(policy), lambda e: None)
+            assert machine.set_variables(end.outcome) == {"sorted_waste": policy == "correct"}
         if isinstance(event, EndEvent):
-            raise AssertionError("the story ended before its lesson")
-        if type(event).__name__ == "ChoicesEvent":
-            machine.choose(0)
-    lesson = library.find(str(event.args["lesson"]))
-    assert lesson is not None and lesson.id == "sorting-household-waste"
-    before = machine.variables["litter_sorted"]
-    end = play_lesson(LessonRun(lesson), policy_named("wrong-first"), lambda e: None)
-    applied = machine.set_variables(end.outcome)
-    assert applied == {"litter_sorted": 1} and before == 0
-    assert machine.variables["litter_sorted"] == 1
+            break
+    assert event.ending == ending
 
 
 def test_set_variables_keeps_types_and_ignores_undeclared_names() -> None:
@@ -90,37 +126,19 @@ def test_set_variables_keeps_types_and_ignores_undeclared_names() -> None:
 
 def test_offscreen_narrative_autoplay_plays_its_lesson(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    story, out = _story(tmp_path), tmp_path / "out"
+    command = [sys.executable, "launch_vr.py", str(story), "--mode", "offscreen", "--autoplay",
+               "first", "--screenshot-dir", str(out), "--size", "320x180", "--frames", "1",
+               "--plants", "60", "--no-audio"]  # fmt: skip
     done = subprocess.run(
-        [
-            sys.executable,
-            "launch_vr.py",
-            "narratives/firefly_night.yaml",
-            "--mode",
-            "offscreen",
-            "--autoplay",
-            "first",
-            "--screenshot-dir",
-            str(tmp_path),
-            "--size",
-            "320x180",
-            "--frames",
-            "1",
-            "--plants",
-            "60",
-            "--no-audio",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    record = json.loads((tmp_path / "transcript.json").read_text())
+    record = json.loads((out / "transcript.json").read_text())
     lessons = [e["lesson"] for e in record["events"] if e.get("lesson")]
     assert lessons and lessons[0]["lesson"] == "sorting-household-waste"
-    assert lessons[0]["passed"] is True and lessons[0]["set"] == {"litter_sorted": 3}
+    assert lessons[0]["passed"] is True and lessons[0]["set"] == {"sorted_waste": True}
+    assert record["ending"] == "tidy"
 
 
 def test_the_home_scene_does_not_show_lessons_as_broken_stories() -> None:
