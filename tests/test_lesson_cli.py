@@ -148,3 +148,39 @@ def test_gift_escapes_and_feedback() -> None:
     (item,) = parsed.items
     assert item.text == "What is 1=1?"
     assert item.options == (("yes ~ sure", True, "Right"), ("no", False, "Wrong"))
+
+
+def test_lesson_play_from_the_keyboard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    # kitchen sort (presented order, by the bin each item needs), battery, gadgets, why, think
+    lesson = load(SHIPPED[2])
+    assert lesson.id == "sorting-household-waste"
+    from engine.learn.runtime import presented_order
+
+    sort = lesson.step("kitchen-sort")
+    bins = {i.id: i.bin for i in sort.activity.items}  # type: ignore[union-attr]
+    numbers = {"recycling": "1", "compost": "2", "landfill": "3"}
+    answers = ["oops"] + [numbers[bins[i] or ""] for i in presented_order(lesson, sort, 0)]
+    gadgets = lesson.step("gadget-sort")
+    gadget_bins = {i.id: i.bin for i in gadgets.activity.items}  # type: ignore[union-attr]
+    answers += ["h", "2"]
+    answers += [
+        {"hazardous": "1", "e-waste": "2"}[gadget_bins[i] or ""]
+        for i in presented_order(lesson, gadgets, 0)
+    ]
+    answers += ["1,2", "I will sort my cans"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(answers) + "\n"))
+    records = tmp_path / "r.sqlite"
+    assert main(["lesson", "play", str(SHIPPED[2]), "--records", str(records)]) == 0
+    out = capsys.readouterr().out
+    assert "'oops' is not a number" in out
+    assert "hint: Some batteries can start fires" in out
+    assert "lesson over: passed, score 100%" in out
+    from engine.learn.store import RecordStore
+
+    with RecordStore(records) as store:
+        bodies = json.dumps([row.body for row in store.all()])
+    assert "I will sort my cans" not in bodies  # reflections stay on the device

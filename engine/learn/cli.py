@@ -47,7 +47,7 @@ def add_commands(commands: Any) -> None:
     lesson_actions = lesson.add_subparsers(dest="lesson_action", required=True, metavar="ACTION")
     play = lesson_actions.add_parser("play", help="play a lesson with an answering policy")
     play.add_argument("file")
-    play.add_argument("--autoplay", choices=("correct", "wrong-first"), default="correct")
+    play.add_argument("--autoplay", choices=("correct", "wrong-first"), help="answer automatically")
     play.add_argument("--records", type=Path, help="SQLite records file (default: data folder)")
     play.add_argument("--no-records", action="store_true", help="keep no learning records")
     play.add_argument("--group", default="", help="learner group name for the records")
@@ -148,7 +148,17 @@ def _play(args: argparse.Namespace) -> int:
         if run_.ended:
             sys.stdout.write("-- this lesson was already finished\n")
             return 0
-        end = play_lesson(run_, policy_named(args.autoplay), listen)
+        if args.autoplay is None:
+            from engine.learn.terminal import play_from_terminal
+
+            end = play_from_terminal(run_, listen, sys.stdin, sys.stdout)
+            if end is None:
+                sys.stdout.write(
+                    "-- stopped" + (f"; progress is in {args.save}" if args.save else "") + "\n"
+                )
+                return 0
+        else:
+            end = play_lesson(run_, policy_named(args.autoplay), listen)
     finally:
         if store is not None:
             store.close()
