@@ -74,8 +74,42 @@ def test_every_case_reports_something_with_a_position(path: Path) -> None:
         assert result.lesson is not None
 
 
+NARRATIVE = """\
+glowgrove: 1
+id: bin_night
+title: Bin Night
+start: yard
+endings:
+  done: {title: Done}
+scenes:
+  yard:
+    body:
+      - command: start_lesson
+        args: {lesson: sorting_wast}
+      - end: done
+"""
+NARRATIVE_EXPECTED = """\
+{path}:11:24: warning[W157]: start_lesson names no lesson 'sorting_wast' in {lessons}
+  11 |         args: {{lesson: sorting_wast}}
+     |                        ^^^^^^^^^^^^
+  help: did you mean 'sorting_waste'?
+"""
+
+
+def test_a_narrative_starting_an_unknown_lesson_gets_w157(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "lessons").symlink_to(Path(__file__).parent.parent / "lessons")
+    (tmp_path / "narratives").mkdir()
+    story = tmp_path / "narratives" / "bin_night.yaml"
+    story.write_text(NARRATIVE, encoding="utf-8")
+    assert main(["check", str(story)]) == 0  # a warning: the story still plays
+    expected = NARRATIVE_EXPECTED.format(path=story, lessons=tmp_path.resolve() / "lessons")
+    assert capsys.readouterr().out == expected
+
+
 def test_every_lesson_code_has_a_case() -> None:
-    covered: set[str] = set()
+    covered: set[str] = set(_CODE.findall(NARRATIVE_EXPECTED.format(path="x", lessons="y")))
     for path in CASES:
         expected = path.with_suffix(".expected")
         if expected.exists():

@@ -111,6 +111,7 @@ CODES: dict[str, CodeInfo] = {
     "W154": _warning("objective never assessed"),
     "W155": _warning("number without a source"),
     "W156": _warning("lesson cites no sources"),
+    "W157": _warning("start_lesson names no lesson"),
 }
 
 

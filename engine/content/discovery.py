@@ -93,4 +93,8 @@ def check_paths(paths: list[str]) -> CheckReport:
             result = compile_narrative(part)
             results.append(result)
             diagnostics.extend(result.diagnostics)
+    from engine.learn.bridge import check_lesson_references
+
+    narrative_files = sorted({f for result in results if result.ok for f in result.files})
+    diagnostics.extend(check_lesson_references(narrative_files))
     return CheckReport(tuple(files), tuple(results), tuple(sort_diagnostics(diagnostics)))

@@ -12,11 +12,13 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.content.diagnostics import Diagnostic, did_you_mean
 from engine.content.discovery import is_lesson_file
+from engine.content.yamlsource import YamlNode, load_yaml_file
 from engine.learn.compiler import compile_lesson
 from engine.learn.program import Lesson
 
-__all__ = ["LessonLibrary", "lesson_folder"]
+__all__ = ["LessonLibrary", "check_lesson_references", "lesson_folder"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,9 @@ class LessonLibrary:
                         self._by_name.setdefault(name, result.lesson)
         return self._by_name
 
+    def quiet_find(self, name: str) -> Lesson | None:
+        return self._load().get(name)
+
     def find(self, name: str) -> Lesson | None:
         lesson = self._load().get(name)
         if lesson is None:
@@ -64,3 +69,47 @@ class LessonLibrary:
 
     def names(self) -> list[str]:
         return sorted(self._load())
+
+
+def check_lesson_references(narrative_files: list[str]) -> list[Diagnostic]:
+    """W157 for each ``start_lesson`` whose lesson cannot be found beside the narrative."""
+    problems: list[Diagnostic] = []
+    libraries: dict[Path | None, LessonLibrary] = {}
+    for file in narrative_files:
+        loaded = load_yaml_file(Path(file), file)
+        if loaded.root is None:
+            continue
+        folder = lesson_folder(Path(file))
+        library = libraries.setdefault(folder, LessonLibrary(folder))
+        for node in _start_lesson_names(loaded.root):
+            name = str(node.value)
+            if library.quiet_find(name) is None:
+                where = f"in {folder}" if folder is not None else "(no lessons/ folder found)"
+                problems.append(
+                    Diagnostic.at(
+                        "W157",
+                        f"start_lesson names no lesson '{name}' {where}",
+                        node.span,
+                        helps=did_you_mean(name, library.names())
+                        or ["name a lesson's id or one of its 'aliases:'"],
+                    )
+                )
+    return problems
+
+
+def _start_lesson_names(root: YamlNode) -> list[YamlNode]:
+    found: list[YamlNode] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.kind == "mapping":
+            command = node.items.get("command")
+            args = node.items.get("args")
+            if command is not None and command.value == "start_lesson" and args is not None:
+                lesson = args.items.get("lesson") if args.kind == "mapping" else None
+                if lesson is not None and lesson.kind == "scalar" and lesson.value is not None:
+                    found.append(lesson)
+            stack.extend(node.items.values())
+        elif node.kind == "sequence":
+            stack.extend(node.elements)
+    return sorted(found, key=lambda n: (n.line, n.column))
