@@ -127,7 +127,7 @@ def test_scoring_retry_credit_and_tries_running_out() -> None:
     # the sort: x wrong three times (out of tries: revealed, no credit), y right first time
     feedback = [run.answer(("x", "b")) for _ in range(3)]
     assert [f.tries_left for f in feedback] == [2, 1, 0]
-    assert "goes in a" in feedback[-1].message and not feedback[-1].done
+    assert "goes in the A bin: X is A." in feedback[-1].message and not feedback[-1].done
     with pytest.raises(LessonError, match="already in its bin"):
         run.answer(("x", "a"))
     last = run.answer(("y", "b"))

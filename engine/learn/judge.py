@@ -41,7 +41,9 @@ def judge_question(question: Question, response: object) -> Judgement:
     return Judgement(correct, message, f"The answer: {answers}.")
 
 
-def judge_placement(sort: Sort, item_id: str, bin_id: str) -> Judgement:
+def judge_placement(
+    sort: Sort, item_id: str, bin_id: str, labels: dict[str, str] | None = None
+) -> Judgement:
     items = {item.id: item for item in sort.items}
     if item_id not in items:
         raise LessonError(f"there is no item '{item_id}' in this sort")
@@ -50,9 +52,9 @@ def judge_placement(sort: Sort, item_id: str, bin_id: str) -> Judgement:
     item = items[item_id]
     correct = item.bin == bin_id
     message = f"Yes! {item.reason}" if correct else f"Not that bin for the {item.label.lower()}."
-    return Judgement(
-        correct, message, f"The {item.label.lower()} goes in {item.bin}: {item.reason}"
-    )
+    where = (labels or {}).get(item.bin or "", item.bin)
+    reveal = f"The {item.label.lower()} goes in the {where} bin: {item.reason}"
+    return Judgement(correct, message, reveal)
 
 
 def judge_order(order: Order, response: object) -> Judgement:

@@ -245,7 +245,8 @@ class LessonRun:
         placed = self._state.item_credits.setdefault(step.id, {})
         if item_id in placed:
             raise LessonError(f"item '{item_id}' is already in its bin")
-        judgement = judge_placement(sort, item_id, bin_id)
+        labels = {name: spec.label for name, spec in self.lesson.bins.items()}
+        judgement = judge_placement(sort, item_id, bin_id, labels)
         credit, item_done, left, message = self._try(step, _key(step.id, item_id), judgement)
         if item_done:
             placed[item_id] = credit
