@@ -90,6 +90,8 @@ def test_records_survive_a_killed_process(tmp_path: Path) -> None:
         "lesson",
         "play",
         str(SHIPPED[0]),
+        "--autoplay",
+        "correct",
         "--records",
         str(database),
         "--save",
@@ -99,7 +101,9 @@ def test_records_survive_a_killed_process(tmp_path: Path) -> None:
         "--group",
         "g",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True
+    )
     assert process.stdout is not None
     seen = [process.stdout.readline() for _ in range(8)]
     os.kill(process.pid, signal.SIGKILL)
