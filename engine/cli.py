@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="export the JSON Schema of the narrative format")
     schema.add_argument("-o", "--output", help="output file (default: standard output)")
+    schema.add_argument("--kind", choices=("narrative", "lesson"), default="narrative")
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
     bench.add_argument("which", choices=("compile", "player", "garden"))
@@ -74,6 +75,10 @@ def _parser() -> argparse.ArgumentParser:
         "--assets", type=Path, help="assets folder (default: the nearest assets/ above the file)"
     )
     narrate.add_argument("--voice", default="en-us", help="default espeak-ng voice (en-us)")
+
+    from engine.learn.cli import add_commands as add_lesson_commands
+
+    add_lesson_commands(commands)  # lesson play, records export|report, import gift
     return parser
 
 
@@ -100,10 +105,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_PROBLEMS if errors else EXIT_OK
         if args.command == "narrate":
             return _narrate(args)
+        if args.command in ("lesson", "records", "import"):
+            from engine.learn.cli import run as run_lesson_command
+
+            return run_lesson_command(args)
         if args.command == "schema":
             from engine.content.schema import narrative_schema
+            from engine.learn.schema import lesson_schema
 
-            _write(json.dumps(narrative_schema(), indent=2) + "\n", args.output)
+            schema = lesson_schema() if args.kind == "lesson" else narrative_schema()
+            _write(json.dumps(schema, indent=2) + "\n", args.output)
             return EXIT_OK
         if args.which == "garden":
             from engine.bench.garden_bench import run_garden_bench

@@ -254,7 +254,9 @@ class SceneDirector:
         elif name == "start_lesson":
             lesson = str(args["lesson"]).replace("_", " ")
             self.notice.set_text(f"Lesson: {lesson}")
-            log.info("start_lesson %s: lessons arrive with the lessons issue", args["lesson"])
+            # Offscreen autoplay plays the lesson and sets its outcome (engine.player.autoplay);
+            # the scene itself only announces it.
+            log.info("start_lesson %s", args["lesson"])
 
     def _look_at(self, target: str) -> None:
         node = self.figures[target].node if target in self.figures else self.props.node(target)
