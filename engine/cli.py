@@ -1,4 +1,4 @@
-"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate."""
+"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate, serve."""
 
 from __future__ import annotations
 
@@ -52,8 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("-o", "--output", help="output file (default: standard output)")
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("which", choices=("compile", "player"))
+    bench.add_argument("which", choices=("compile", "player", "seminar"))
     bench.add_argument("--quick", action="store_true", help="small sizes (CI smoke test)")
+    bench.add_argument("--store", help="seminar: store URL (sqlite:///PATH, redis://HOST:PORT/DB)")
+    bench.add_argument(
+        "--redis", action="store_true", help="seminar: start a loopback redis-server and use it"
+    )
 
     assets = commands.add_parser("assets", help="make the project's own sounds and props")
     assets.add_argument("action", choices=("build",))
@@ -70,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
         "--assets", type=Path, help="assets folder (default: the nearest assets/ above the file)"
     )
     narrate.add_argument("--voice", default="en-us", help="default espeak-ng voice (en-us)")
+    from engine.seminar.cli import add_serve_parser
+
+    add_serve_parser(commands)
     return parser
 
 
@@ -92,6 +99,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             _write(json.dumps(narrative_schema(), indent=2) + "\n", args.output)
             return EXIT_OK
+        if args.command == "serve":
+            from engine.seminar.cli import serve_command
+
+            return serve_command(args)
+        if args.which == "seminar":
+            from engine.seminar.cli import bench_command
+
+            return bench_command(args)
         if args.which == "player":
             from engine.bench.player_bench import run_player_bench
 

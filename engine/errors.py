@@ -9,7 +9,8 @@ exception means a bug in the engine or a misuse of its API by host code::
     ├── ContentError          a host asked for content that failed to compile (carries diagnostics)
     ├── TemplateRenderError   a line template failed at run time (bounded output, sandbox)
     ├── ProfileError          a learner profile's nickname or colour is not acceptable
-    └── NarrationError        'glowgrove narrate' could not speak (espeak-ng missing or failing)
+    ├── NarrationError        'glowgrove narrate' could not speak (espeak-ng missing or failing)
+    └── SeminarError          a seminar session refused an action (room rule, store, join)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "NarrationError",
     "ProfileError",
     "SaveError",
+    "SeminarError",
     "StoryError",
     "TemplateRenderError",
 ]
@@ -61,3 +63,7 @@ class ProfileError(EngineError):
 
 class NarrationError(EngineError):
     """Narration audio could not be made: espeak-ng is missing, or it failed on a line."""
+
+
+class SeminarError(EngineError):
+    """A seminar session could not do what was asked (a room rule, a failed join, the store)."""
