@@ -33,8 +33,8 @@ from engine.seminar.protocol import (
     OrganizerHelloMessage,
     OrganizerWelcomeMessage,
     ProtocolError,
-    RosterMessage,
     RoomSnapshot,
+    RosterMessage,
     SessionInfo,
     TallyMessage,
     UpdateMessage,
@@ -225,7 +225,9 @@ class ParticipantClient:
             with contextlib.suppress(ConnectionClosed):
                 await self._ws.send(dump_message(VoteMessage(poll_id=poll_id, option=option)))
 
-    async def report_outcome(self, lesson: str, completed: bool, score: float | None = None) -> None:
+    async def report_outcome(
+        self, lesson: str, completed: bool, score: float | None = None
+    ) -> None:
         outcome = LessonOutcomeMessage(lesson=lesson, completed=completed, score=score)
         previous = self._outcomes.get(lesson)
         if previous is None or not previous.completed:
@@ -234,7 +236,9 @@ class ParticipantClient:
             with contextlib.suppress(ConnectionClosed):
                 await self._ws.send(dump_message(outcome))
 
-    async def wait_until(self, predicate: Callable[[ParticipantClient], bool], timeout: float) -> None:
+    async def wait_until(
+        self, predicate: Callable[[ParticipantClient], bool], timeout: float
+    ) -> None:
         deadline = time.monotonic() + timeout
         while not predicate(self):
             remaining = deadline - time.monotonic()
@@ -270,9 +274,7 @@ class OrganizerClient:
         self._reader: asyncio.Task[None] | None = None
 
     @classmethod
-    async def connect(
-        cls, url: str, token: str, session_id: str | None = None
-    ) -> OrganizerClient:
+    async def connect(cls, url: str, token: str, session_id: str | None = None) -> OrganizerClient:
         ws = await connect(ws_url(url), max_size=2**22, compression=None)
         client = cls(ws)
         await ws.send(dump_message(OrganizerHelloMessage(token=token, session_id=session_id)))
@@ -316,7 +318,9 @@ class OrganizerClient:
         return await asyncio.wait_for(future, timeout)
 
     async def create_session(self, title: str, timeout: float = 10.0) -> SessionInfo:
-        ack = await self._request(CreateSessionMessage(request_id=new_request_id(), title=title), timeout)
+        ack = await self._request(
+            CreateSessionMessage(request_id=new_request_id(), title=title), timeout
+        )
         assert ack.session is not None
         return ack.session
 
@@ -324,7 +328,9 @@ class OrganizerClient:
         ack = await self._request(command, timeout)
         return ack.seq if ack.seq is not None else 0
 
-    async def wait_until(self, predicate: Callable[[OrganizerClient], bool], timeout: float) -> None:
+    async def wait_until(
+        self, predicate: Callable[[OrganizerClient], bool], timeout: float
+    ) -> None:
         deadline = time.monotonic() + timeout
         while not predicate(self):
             remaining = deadline - time.monotonic()

@@ -43,9 +43,9 @@ __all__ = [
     "PollOpenCommand",
     "ProtocolError",
     "PushSceneCommand",
+    "RoomSnapshot",
     "RosterEntry",
     "RosterMessage",
-    "RoomSnapshot",
     "SceneChange",
     "SceneTarget",
     "SessionInfo",
@@ -108,7 +108,9 @@ class BeaconPoint(_Model):
 class PollInfo(_Model):
     poll_id: Identifier
     question: ShortText
-    options: Annotated[list[Annotated[str, Field(min_length=1, max_length=80)]], Field(min_length=2, max_length=8)]
+    options: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=80)]], Field(min_length=2, max_length=8)
+    ]
     open: bool
 
 
@@ -242,7 +244,9 @@ class BeaconClearCommand(_Command):
 class PollOpenCommand(_Command):
     type: Literal["poll_open"] = "poll_open"
     question: ShortText
-    options: Annotated[list[Annotated[str, Field(min_length=1, max_length=80)]], Field(min_length=2, max_length=8)]
+    options: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=80)]], Field(min_length=2, max_length=8)
+    ]
 
 
 class PollCloseCommand(_Command):

@@ -46,9 +46,7 @@ class RoomRuleError(SeminarError):
         self.code = code
 
 
-def changes_for(
-    state: RoomSnapshot, command: Command, *, now: float, poll_id: str
-) -> list[Change]:
+def changes_for(state: RoomSnapshot, command: Command, *, now: float, poll_id: str) -> list[Change]:
     """The changes an organizer command makes; ``poll_id`` names a poll this command opens."""
     if state.ended:
         raise RoomRuleError("session_ended", "the session has ended")

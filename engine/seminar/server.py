@@ -360,7 +360,9 @@ class SeminarServer:
             number += 1
         return candidate
 
-    async def _vote(self, ws: ServerConnection, room: LiveRoom, pid: str, vote: VoteMessage) -> None:
+    async def _vote(
+        self, ws: ServerConnection, room: LiveRoom, pid: str, vote: VoteMessage
+    ) -> None:
         poll = room.state.poll
         if poll is None or poll.poll_id != vote.poll_id or not poll.open:
             await ws.send(dump_message(ErrorMessage(code="poll_closed", message="poll is closed")))
@@ -431,6 +433,8 @@ class SeminarServer:
         room = await self.room_for(session_id)
         if room is None:
             await ws.send(dump_message(ErrorMessage(code="no_session", message="no such session")))
+            if current is None:
+                await self._organizer_welcome(ws, None)
             return current
         if current is not None:
             current.organizers.discard(ws)

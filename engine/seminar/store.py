@@ -13,6 +13,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from engine.errors import SeminarError
 
@@ -205,7 +206,7 @@ class SqliteStore(Store):
                 self._db.execute("ROLLBACK")
             raise SeminarError(f"session store write failed: {error}") from None
 
-    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         try:
             return list(self._db.execute(sql, params))
         except sqlite3.Error as error:
@@ -238,17 +239,17 @@ class SqliteStore(Store):
         )
 
     @staticmethod
-    def _session(row: tuple[object, ...]) -> SessionRecord:
+    def _session(row: tuple[Any, ...]) -> SessionRecord:
         ended = row[7]
         return SessionRecord(
             session_id=str(row[0]),
             code=str(row[1]),
             title=str(row[2]),
-            created_at=float(row[3]),  # type: ignore[arg-type]
-            expires_at=float(row[4]),  # type: ignore[arg-type]
+            created_at=float(row[3]),
+            expires_at=float(row[4]),
             report_key=str(row[5]),
             snapshot=str(row[6]),
-            ended_at=None if ended is None else float(ended),  # type: ignore[arg-type]
+            ended_at=None if ended is None else float(ended),
         )
 
     async def get_session(self, session_id: str) -> SessionRecord | None:
@@ -285,10 +286,7 @@ class SqliteStore(Store):
             "ORDER BY seq LIMIT ?",
             (session_id, seq, limit),
         )
-        return [
-            UpdateRecord(int(r[0]), str(r[1]), str(r[2]), float(r[3]))  # type: ignore[arg-type]
-            for r in rows
-        ]
+        return [UpdateRecord(int(r[0]), str(r[1]), str(r[2]), float(r[3])) for r in rows]
 
     async def save_participant(self, session_id: str, record: ParticipantRecord) -> None:
         self._write(
@@ -320,9 +318,9 @@ class SqliteStore(Store):
                 str(r[0]),
                 str(r[1]),
                 str(r[2]),
-                float(r[3]),  # type: ignore[arg-type]
-                float(r[4]),  # type: ignore[arg-type]
-                int(r[5]),  # type: ignore[call-overload]
+                float(r[3]),
+                float(r[4]),
+                int(r[5]),
             )
             for r in rows
         ]
@@ -356,8 +354,8 @@ class SqliteStore(Store):
                 str(r[0]),
                 str(r[1]),
                 tuple(json.loads(str(r[2]))),
-                float(r[3]),  # type: ignore[arg-type]
-                None if r[4] is None else float(r[4]),  # type: ignore[arg-type]
+                float(r[3]),
+                None if r[4] is None else float(r[4]),
             )
             for r in rows
         ]
@@ -379,18 +377,15 @@ class SqliteStore(Store):
             "ORDER BY at",
             (session_id,),
         )
-        return [
-            VoteRecord(str(r[0]), str(r[1]), int(r[2]), float(r[3]))  # type: ignore[call-overload, arg-type]
-            for r in rows
-        ]
+        return [VoteRecord(str(r[0]), str(r[1]), int(r[2]), float(r[3])) for r in rows]
 
     async def save_outcome(self, session_id: str, record: OutcomeRecord) -> None:
         # MAX(completed) keeps a completion when a retry reports the same lesson unfinished.
         self._write(
             [
                 (
-                    "INSERT INTO outcomes (session_id, participant_id, lesson, completed, score, at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, participant_id, lesson) "
+                    "INSERT INTO outcomes (session_id, participant_id, lesson, completed, score, "
+                    "at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, participant_id, lesson) "
                     "DO UPDATE SET completed = MAX(completed, excluded.completed), "
                     "score = COALESCE(excluded.score, score), at = excluded.at",
                     (
@@ -416,8 +411,8 @@ class SqliteStore(Store):
                 str(r[0]),
                 str(r[1]),
                 bool(r[2]),
-                None if r[3] is None else float(r[3]),  # type: ignore[arg-type]
-                float(r[4]),  # type: ignore[arg-type]
+                None if r[3] is None else float(r[3]),
+                float(r[4]),
             )
             for r in rows
         ]
@@ -442,7 +437,7 @@ class SqliteStore(Store):
 
 
 def open_store(url: str) -> Store:
-    """``redis://host:port/db`` -> Redis; ``sqlite:///path``, a plain path or ``:memory:`` -> SQLite."""
+    """``redis://HOST:PORT/DB`` -> Redis; ``sqlite:///PATH``, a path or ``:memory:`` -> SQLite."""
     if url.startswith(("redis://", "rediss://", "unix://")):
         from engine.seminar.redis_store import RedisStore
 
