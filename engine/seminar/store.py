@@ -385,7 +385,8 @@ class SqliteStore(Store):
             [
                 (
                     "INSERT INTO outcomes (session_id, participant_id, lesson, completed, score, "
-                    "at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, participant_id, lesson) "
+                    "at) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (session_id, participant_id, lesson) "
                     "DO UPDATE SET completed = MAX(completed, excluded.completed), "
                     "score = COALESCE(excluded.score, score), at = excluded.at",
                     (
