@@ -51,7 +51,16 @@ __all__ = ["JoinRefused", "OrganizerClient", "ParticipantClient", "ParticipantEv
 log = logging.getLogger("glowgrove.seminar")
 
 # Errors after which retrying cannot help.
-_FATAL = {"bad_code", "session_ended", "code_expired", "room_full", "bad_nickname", "version"}
+_FATAL = {
+    "bad_code",
+    "session_ended",
+    "code_expired",
+    "room_full",
+    "bad_nickname",
+    "version",
+    "malformed",
+    "not_allowed",
+}
 
 
 class JoinRefused(SeminarError):
@@ -195,7 +204,11 @@ class ParticipantClient:
             self._emit(ParticipantEvent("joined" if first else "rejoined", welcome))
         if welcome.vote is not None and welcome.state.poll is not None:
             self.my_votes[welcome.state.poll.poll_id] = welcome.vote
+        poll = self.state.poll
         for poll_id, option in list(self._pending_votes.items()):
+            if poll is None or not poll.open or poll.poll_id != poll_id:
+                del self._pending_votes[poll_id]  # that poll closed while we were away
+                continue
             await ws.send(dump_message(VoteMessage(poll_id=poll_id, option=option)))
         for outcome in self._outcomes.values():
             await ws.send(dump_message(outcome))

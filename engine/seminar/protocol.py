@@ -289,7 +289,7 @@ class JoinMessage(_Model):
     v: Version = 1
     type: Literal["join"] = "join"
     code: RoomCode
-    nickname: Annotated[str, Field(min_length=1, max_length=64)]
+    nickname: Annotated[str, Field(min_length=1, max_length=200)]
     participant_id: Identifier | None = None
     secret: Annotated[str, Field(max_length=64)] | None = None
     last_seq: Annotated[int, Field(ge=0)] = 0
