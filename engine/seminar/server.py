@@ -240,6 +240,9 @@ class SeminarServer:
     async def _refuse(
         self, ws: ServerConnection, code: str, message: str, close_code: int = CLOSE_POLICY
     ) -> None:
+        # A client cut off for flooding may have so much unread input queued that its close
+        # frame is never read (reading is paused above max_queue): don't wait 10 s for it.
+        ws.close_timeout = 1.0
         with contextlib.suppress(ConnectionClosed):
             await ws.send(dump_message(ErrorMessage(code=code, message=message, fatal=True)))
             await ws.close(close_code, code)
