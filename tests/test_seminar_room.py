@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engine.seminar.follow import follow_view
 from engine.seminar.identity import (
     CODE_ALPHABET,
     NicknameRefused,
@@ -17,6 +18,7 @@ from engine.seminar.identity import (
     normalise_code,
     secret_matches,
 )
+from engine.seminar.link import SeminarState
 from engine.seminar.protocol import (
     BeaconClearCommand,
     BeaconCommand,
@@ -32,6 +34,7 @@ from engine.seminar.protocol import (
     PushSceneCommand,
     RoomSnapshot,
     SceneTarget,
+    TallyMessage,
     TimerStartCommand,
     TimerStopCommand,
     UpdateMessage,
@@ -201,3 +204,32 @@ def test_a_client_folding_updates_from_any_point_reaches_the_server_state(
             client = apply_change(client, change)
     assert client == server
     assert [seq for seq, _, _ in log] == list(range(1, len(log) + 1))
+
+
+def _seen(room: RoomSnapshot | None, **fields: object) -> SeminarState:
+    values: dict[str, object] = dict(
+        room=room, tally=None, my_vote=None, connected=True, refused=None, nickname="Mia"
+    )
+    values.update(fields)
+    return SeminarState(**values)  # type: ignore[arg-type]
+
+
+def test_what_a_participant_sees() -> None:
+    assert follow_view(_seen(None), 0.0).banner == "Joining the session…"
+    refused = follow_view(_seen(None, refused="no session has that code"), 0.0)
+    assert refused.banner.startswith("Could not join")
+    room = _fold(RoomSnapshot(), PollOpenCommand(request_id="p", question="Q?", options=["a", "b"]))
+    room = _fold(room, TimerStartCommand(request_id="t", seconds=300), now=1000.0)
+    view = follow_view(_seen(room), 1010.0)
+    assert view.banner == "Discussion 4:50"
+    assert view.poll_lines == ("Q?", "1. a  [0]", "2. b  [0]", "Press a number to vote")
+    tally = TallyMessage(poll_id=room.poll.poll_id if room.poll else "", counts=[2, 3], voters=5)
+    voted = follow_view(_seen(room, tally=tally, my_vote=1, connected=False), 1010.0)
+    assert voted.poll_lines == ("Q?", "1. a  [2]", "2. b  [3] ← your vote")
+    assert voted.banner.startswith("Reconnecting…")
+    blank = follow_view(_seen(_fold(room, BlankCommand(request_id="b", blank=True))), 0.0)
+    assert blank.blank and blank.frozen
+    paused = follow_view(_seen(_fold(room, PauseCommand(request_id="x", paused=True))), 0.0)
+    assert paused.frozen and not paused.blank and "Paused by the organizer" in paused.banner
+    ended = follow_view(_seen(_fold(room, EndSessionCommand(request_id="e"))), 0.0)
+    assert ended.ended and not ended.frozen and "ended" in ended.banner
