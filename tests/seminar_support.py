@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ class ServerProcess:
     url: str = ""
     token: str | None = None
     output: list[str] = field(default_factory=list)
+    _reader: threading.Thread | None = None
 
     def start(self, timeout: float = 20.0) -> ServerProcess:
         command = [sys.executable, "-m", "engine.cli", "serve", "--port", str(self.port)]
@@ -57,8 +59,17 @@ class ServerProcess:
             elif line.startswith("organizer token: ") and "unchanged" not in line:
                 self.token = line.split(": ", 1)[1].strip()
             elif line.startswith("store: "):
+                # Keep reading in the background so a chatty server never blocks on a full pipe.
+                self._reader = threading.Thread(target=self._drain, args=(self.process,))
+                self._reader.start()
                 return self
         raise AssertionError("server did not start:\n" + "".join(self.output))
+
+    def _drain(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        with process.stdout:
+            for line in process.stdout:
+                self.output.append(line)
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process is None:
@@ -72,7 +83,7 @@ class ServerProcess:
                 self.process.kill()
                 self.process.wait(timeout=10)
         finally:
-            assert self.process.stdout is not None
-            self.output.append(self.process.stdout.read())
-            self.process.stdout.close()
             self.process = None
+            if self._reader is not None:
+                self._reader.join(timeout=10)
+                self._reader = None

@@ -145,8 +145,8 @@ def _redis_server(workdir: Path) -> Iterator[str]:
 
 @contextlib.contextmanager
 def _server(
-    store_url: str, port: int, token: str, sizes: BenchSizes
-) -> Iterator[subprocess.Popen[str]]:
+    store_url: str, port: int, token: str, sizes: BenchSizes, log_path: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     command = [
         sys.executable,
         "-m",
@@ -162,21 +162,19 @@ def _server(
         str(sizes.per_room),
     ]
     env = {**os.environ, "GLOWGROVE_ORGANIZER_TOKEN": token}
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        preexec_fn=_raise_fd_limit,
-    )
+    # The server writes to a file, never a pipe nobody reads: a full pipe would stall it.
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            command, stdout=log_file, stderr=subprocess.STDOUT, env=env, preexec_fn=_raise_fd_limit
+        )
     try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if line.startswith("store: "):
-                break
-        else:
-            raise SeminarError("the seminar server did not start")
+        deadline = time.monotonic() + 60
+        while "store: " not in log_path.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SeminarError(
+                    "the seminar server did not start:\n" + log_path.read_text(errors="replace")
+                )
+            time.sleep(0.05)
         yield process
     finally:
         process.terminate()
@@ -185,8 +183,6 @@ def _server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 async def _participant(
@@ -342,11 +338,17 @@ def run_seminar_bench(
                 if redis
                 else str(Path(tmp) / "bench.sqlite3")
             )
-        process = stack.enter_context(_server(store_url, port, token, sizes))
+        log_path = Path(tmp) / "server.log"
+        process = stack.enter_context(_server(store_url, port, token, sizes, log_path))
         cpu_before = _cpu_seconds(process.pid)
         result = asyncio.run(_load(f"http://127.0.0.1:{port}", token, sizes))
         cpu = _cpu_seconds(process.pid) - cpu_before
         rss = _peak_rss_mb(process.pid)
+        problems = [
+            line
+            for line in log_path.read_text(errors="replace").splitlines()
+            if "error" in line.lower() or "traceback" in line.lower()
+        ]
     line: dict[str, object] = {
         "bench": "seminar",
         "clients": sizes.rooms * sizes.per_room,
@@ -363,6 +365,7 @@ def run_seminar_bench(
         "duration_s": result["duration_s"],
         "store": "redis" if store_url.startswith("redis") else "sqlite",
         "quick": quick,
+        "server_errors": len(problems),
     }
     out.write(json.dumps(line) + "\n")
     out.flush()
