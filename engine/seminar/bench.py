@@ -66,6 +66,8 @@ class _Room:
     complete: dict[int, asyncio.Event] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
     expected_updates: int = 0
+    failures: list[str] = field(default_factory=list)
+    closing: bool = False
 
     def event(self, seq: int) -> asyncio.Event:
         return self.complete.setdefault(seq, asyncio.Event())
@@ -193,7 +195,7 @@ async def _participant(
 
     async def listen() -> None:
         rng = random.Random(name)
-        with contextlib.suppress(ConnectionClosed):
+        try:
             async for raw in ws:
                 now = time.perf_counter()
                 message = json.loads(raw)
@@ -221,6 +223,11 @@ async def _participant(
                     ready.set()
                 elif kind == "vote_ack":
                     votes.append(1)
+                elif kind == "error" and message.get("fatal"):
+                    room.failures.append(f"{name}: {message['code']}: {message['message']}")
+        except ConnectionClosed:
+            if not room.closing:
+                room.failures.append(f"{name}: the server closed the connection")
 
     asyncio.get_running_loop().create_task(listen())
     return ws
@@ -235,6 +242,9 @@ async def _organize(
 
     async def act(command: Command) -> None:
         nonlocal seq
+        if room.failures:
+            # Stop early: a participant was cut off, so the run cannot be lossless.
+            raise SeminarError("participants were cut off: " + "; ".join(room.failures[:3]))
         seq += 1
         room.expected_updates += 1
         room.sent[seq] = time.perf_counter()
@@ -296,6 +306,8 @@ async def _load(url: str, token: str, sizes: BenchSizes) -> dict[str, float | in
     )
     duration = time.perf_counter() - started
     await asyncio.sleep(0.2)
+    for room in rooms:
+        room.closing = True
     latencies = sorted(latency for room in rooms for latency in room.latencies)
     expected = sum(room.expected_updates * sizes.per_room for room in rooms)
     received = sum(sum(room.received.values()) for room in rooms)

@@ -1,9 +1,10 @@
 """The 3D app's line to a seminar: the asyncio participant client on a background thread.
 
 The player's frame loop must never wait on the network, so the client runs on its own event
-loop in a daemon thread; the player reads a consistent copy of the room (:meth:`view_state`)
-and the events since its last frame (:meth:`drain`), and votes or reports lessons through
-thread-safe calls. A dropped connection is the client's business: it reconnects and resyncs.
+loop in a daemon thread; the player reads the room (:meth:`view_state`: the client swaps in
+immutable snapshots, so a read never sees half an update) and the events since its last frame
+(:meth:`drain`), and votes or reports lessons through thread-safe calls. A dropped
+connection is the client's business: it reconnects and resyncs.
 """
 
 from __future__ import annotations

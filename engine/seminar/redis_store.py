@@ -34,8 +34,15 @@ __all__ = ["RedisStore"]
 
 
 class RedisStore(Store):
-    def __init__(self, url: str, prefix: str = "glowgrove:seminar:") -> None:
-        self._redis: Any = aioredis.from_url(url, decode_responses=True)
+    def __init__(
+        self, url: str, prefix: str = "glowgrove:seminar:", max_connections: int = 32
+    ) -> None:
+        # A blocking pool: a burst of joins waits for a free connection instead of failing
+        # with "Too many connections" (the default pool raises when it runs out).
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=max_connections, timeout=30, decode_responses=True
+        )
+        self._redis: Any = aioredis.Redis.from_pool(pool)
         self._prefix = prefix
         self._url = url
 

@@ -339,8 +339,9 @@ class SeminarServer:
         if previous is not None and previous is not ws:
             # A half-open old socket of the same participant (a network change): retire it.
             await previous.close(4000, "replaced by a newer connection")
-        limiter = RateLimiter(self.settings.rate_per_second, self.settings.rate_burst, 0.0)
-        limiter.allow(time.monotonic())
+        limiter = RateLimiter(
+            self.settings.rate_per_second, self.settings.rate_burst, time.monotonic()
+        )
         try:
             async for message in self._messages(ws, limiter, self.settings.max_message_bytes):
                 if isinstance(message, VoteMessage):
@@ -406,9 +407,10 @@ class SeminarServer:
         else:
             await self._organizer_welcome(ws, None)
         limiter = RateLimiter(
-            self.settings.organizer_rate_per_second, self.settings.organizer_rate_burst, 0.0
+            self.settings.organizer_rate_per_second,
+            self.settings.organizer_rate_burst,
+            time.monotonic(),
         )
-        limiter.allow(time.monotonic())
         limit = self.settings.organizer_max_message_bytes
         try:
             async for message in self._messages(ws, limiter, limit):
