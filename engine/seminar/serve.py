@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import sys
 from typing import TextIO
@@ -21,6 +22,10 @@ async def serve_forever(settings: ServerSettings, out: TextIO) -> None:
         token = await ensure_organizer_token(store, settings)
         server = SeminarServer(settings, store)
         await server.start()
+        # Start-up objects (modules, templates, rooms loaded) never die: keep them out of the
+        # collector's full scans, which otherwise pause every room's fan-out.
+        gc.collect()
+        gc.freeze()
         host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         base = settings.public_url or f"http://{host}:{server.port}"
         out.write(f"console: {base}/console\n")
