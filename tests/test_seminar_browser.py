@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import urllib.request
 from pathlib import Path
 
@@ -68,6 +69,29 @@ async def _session(url: str, token: str, tmp_path: Path) -> None:
             )
         await expect(page.get_by_test_id("current-scene")).to_contain_text("restore_the_glow")
 
+        # Pause, blank, beacon and the discussion timer reach every participant.
+        await page.get_by_test_id("pause").click()
+        await page.get_by_test_id("blank").click()
+        await page.fill("#beacon-x", "1.5")
+        await page.fill("#beacon-label", "the old tree")
+        await page.get_by_test_id("beacon").click()
+        await page.fill("#timer-minutes", "2")
+        await page.get_by_test_id("timer-start").click()
+        for person in (mia, tomas):
+            await person.wait_until(lambda c: c.state is not None and c.state.timer is not None, 10)
+            state = person.state
+            assert state is not None and state.paused and state.blank
+            assert state.beacon is not None and (state.beacon.x, state.beacon.label) == (
+                1.5,
+                "the old tree",
+            )
+            assert state.timer is not None and state.timer.seconds == 120
+        await expect(page.get_by_test_id("timer")).to_have_text(re.compile(r"^[12]:\d\d$"))
+        await expect(page.get_by_test_id("pause")).to_have_text("Resume all")
+        await page.get_by_test_id("pause").click()
+        await page.get_by_test_id("blank").click()
+        await mia.wait_until(lambda c: c.state is not None and not c.state.blank, 10)
+
         await page.fill("#poll-question", "Which reform should the Gaia Council adopt first?")
         await page.fill("#poll-options", "Clean rivers\nSeed bank\nNight lights off")
         await page.get_by_test_id("poll-open").click()
@@ -107,7 +131,5 @@ async def _session(url: str, token: str, tmp_path: Path) -> None:
         await context.close()
 
 
-def _six_characters() -> object:
-    import re
-
+def _six_characters() -> re.Pattern[str]:
     return re.compile(r"^[A-HJ-NP-Z2-9]{6}$")
