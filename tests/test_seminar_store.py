@@ -11,12 +11,12 @@ import pytest
 
 from engine.errors import SeminarError
 from engine.seminar.redis_store import RedisStore
+from engine.seminar.sqlite_store import SqliteStore
 from engine.seminar.store import (
     OutcomeRecord,
     ParticipantRecord,
     PollRecord,
     SessionRecord,
-    SqliteStore,
     Store,
     UpdateRecord,
     VoteRecord,
