@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import time
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from websockets.asyncio.server import ServerConnection, broadcast
 
@@ -36,6 +38,9 @@ from engine.seminar.store import (
     UpdateRecord,
 )
 
+if TYPE_CHECKING:
+    from engine.seminar.bus import RedisBus
+
 __all__ = ["LiveRoom"]
 
 
@@ -54,6 +59,9 @@ class LiveRoom:
     completed: set[tuple[str, str]] = field(default_factory=set)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     tally_pending: bool = False
+    bus: RedisBus | None = None
+    # Connections other server processes hold, per participant (multi-process deployments).
+    remote: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     async def load(cls, record: SessionRecord, store: Store, replay_window: int) -> LiveRoom:
@@ -67,11 +75,9 @@ class LiveRoom:
         room.recent = collections.deque(maxlen=replay_window)
         first = max(0, room.state.seq - replay_window)
         for update in await store.updates_after(record.session_id, first, replay_window):
-            message = UpdateMessage.model_validate_json(
-                f'{{"v":1,"type":"update","seq":{update.seq},"at":{update.at},'
-                f'"change":{update.change}}}'
-            )
-            room.recent.append(message)
+            if update.seq > room.state.seq:
+                break  # written after the snapshot was read: catch_up() delivers it
+            room.recent.append(_message(update))
             room.request_seq[update.request_id] = update.seq
         for member in await store.participants(record.session_id):
             room.members[member.participant_id] = member
@@ -116,11 +122,37 @@ class LiveRoom:
             if isinstance(change, PollChange) and change.poll is not None:
                 await self._record_poll(change, now)
             message = UpdateMessage(seq=new_state.seq, at=now, change=change)
-            self.state = new_state
-            self.recent.append(message)
             self.request_seq[key] = new_state.seq
-            broadcast(self.everyone(), dump_message(message))
+            self.deliver(message)
+            if self.bus is not None:
+                await self.bus.publish(
+                    self.session_id, {"t": "update", "m": message.model_dump_json()}
+                )
         return self.state.seq
+
+    def deliver(self, message: UpdateMessage) -> bool | None:
+        """Fold in and send one update: True; a duplicate: False; a gap: None."""
+        if message.seq <= self.state.seq:
+            return False
+        if message.seq != self.state.seq + 1:
+            return None
+        self.state = apply_change(self.state, message.change)
+        self.recent.append(message)
+        broadcast(self.everyone(), dump_message(message))
+        return True
+
+    async def catch_up(self) -> None:
+        """Deliver, from the store's log, every update another process committed."""
+        while True:
+            records = await self.store.updates_after(
+                self.session_id, self.state.seq, self.replay_window
+            )
+            if not records:
+                return
+            for record in records:
+                self.request_seq[record.request_id] = record.seq
+                if self.deliver(_message(record)) is None:
+                    return  # the log itself has a hole: nothing more to do safely
 
     async def _record_poll(self, change: PollChange, now: float) -> None:
         poll = change.poll
@@ -169,7 +201,8 @@ class LiveRoom:
                 RosterEntry(
                     participant_id=member.participant_id,
                     nickname=member.nickname,
-                    connected=member.participant_id in self.connections,
+                    connected=member.participant_id in self.connections
+                    or self.remote[member.participant_id] > 0,
                     joined_at=member.joined_at,
                 )
                 for member in self.members.values()
@@ -179,3 +212,9 @@ class LiveRoom:
     def send_roster(self) -> None:
         if self.organizers:
             broadcast(self.organizers, dump_message(self.roster()))
+
+
+def _message(record: UpdateRecord) -> UpdateMessage:
+    return UpdateMessage.model_validate_json(
+        f'{{"v":1,"type":"update","seq":{record.seq},"at":{record.at},"change":{record.change}}}'
+    )

@@ -14,7 +14,8 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
@@ -45,6 +46,7 @@ from engine.seminar.protocol import (
     ProtocolError,
     RoomSnapshot,
     SessionInfo,
+    UpdateMessage,
     VoteAckMessage,
     VoteMessage,
     WelcomeMessage,
@@ -60,6 +62,9 @@ from engine.seminar.store import (
     Store,
     VoteRecord,
 )
+
+if TYPE_CHECKING:
+    from engine.seminar.bus import RedisBus
 
 __all__ = ["SeminarServer", "ensure_organizer_token"]
 
@@ -102,14 +107,21 @@ class SeminarServer:
         self._per_address: Counter[str] = Counter()
         self._server: Server | None = None
         self._purge_task: asyncio.Task[None] | None = None
+        self.bus: RedisBus | None = None
+        if settings.store_url.startswith(("redis://", "rediss://", "unix://")):
+            from engine.seminar.bus import RedisBus
+
+            self.bus = RedisBus(settings.store_url)
 
     # -- life cycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
         await self.purge_expired()
+        if self.bus is not None:
+            await self.bus.start(self._on_bus)
         for record in await self.store.list_sessions():
-            if record.ended_at is None:
-                await self._add_room(await LiveRoom.load(record, self.store, self._window))
+            if record.ended_at is None and record.session_id not in self.rooms:
+                await self._add_room(await self._load(record))
         settings = self.settings
         self._server = await serve(
             self._handle,
@@ -142,6 +154,8 @@ class SeminarServer:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+        if self.bus is not None:
+            await self.bus.close()
 
     async def purge_expired(self) -> int:
         cutoff = time.time() - self.settings.retention_days * 86400.0
@@ -158,6 +172,58 @@ class SeminarServer:
         while True:
             await asyncio.sleep(6 * 3600)
             await self.purge_expired()
+
+    async def _load(self, record: SessionRecord) -> LiveRoom:
+        room = await LiveRoom.load(record, self.store, self._window)
+        room.bus = self.bus
+        return room
+
+    @contextlib.asynccontextmanager
+    async def _locked(self, room: LiveRoom) -> AsyncIterator[None]:
+        """Change a room: this process's lock, and with several processes the room's Redis
+        lock too, after catching up with whatever the others committed."""
+        async with room.lock:
+            if self.bus is None:
+                yield
+                return
+            async with self.bus.lock(room.session_id):
+                await room.catch_up()
+                yield
+
+    async def _on_bus(self, session_id: str, event: dict[str, Any]) -> None:
+        """An event another server process published for a room."""
+        room = self.rooms.get(session_id)
+        if room is None:
+            loaded = await self.room_for(session_id)  # reads the store: already up to date
+            if loaded is not None:
+                await self._add_room(loaded)
+            return
+        kind = event.get("t")
+        if kind == "update":
+            message = UpdateMessage.model_validate_json(event["m"])
+            if room.deliver(message) is None:
+                await room.catch_up()
+            if room.state.ended:
+                self._by_code.pop(room.record.code, None)
+        elif kind == "vote":
+            room.votes.setdefault(event["poll_id"], {})[event["pid"]] = int(event["option"])
+            self._tally_soon(room)
+        elif kind == "presence":
+            member = ParticipantRecord(**event["member"])
+            room.members[member.participant_id] = member
+            room.remote[member.participant_id] += int(event["delta"])
+            room.send_roster()
+        elif kind == "outcome":
+            room.completed.add((event["pid"], event["lesson"]))
+
+    def _tally_soon(self, room: LiveRoom) -> None:
+        if not room.tally_pending:
+            room.tally_pending = True
+            asyncio.get_running_loop().call_later(self.settings.tally_interval_s, room.send_tally)
+
+    async def _publish(self, room: LiveRoom, event: dict[str, Any]) -> None:
+        if self.bus is not None:
+            await self.bus.publish(room.session_id, event)
 
     async def _add_room(self, room: LiveRoom) -> None:
         self.rooms[room.session_id] = room
@@ -179,8 +245,9 @@ class SeminarServer:
             snapshot=RoomSnapshot().model_dump_json(),
         )
         await self.store.create_session(record)
-        room = await LiveRoom.load(record, self.store, self._window)
+        room = await self._load(record)
         await self._add_room(room)
+        await self._publish(room, {"t": "session"})
         return room
 
     async def room_for(self, session_id: str) -> LiveRoom | None:
@@ -190,7 +257,7 @@ class SeminarServer:
         record = await self.store.get_session(session_id)
         if record is None:
             return None
-        room = await LiveRoom.load(record, self.store, self._window)
+        room = await self._load(record)
         self.rooms[session_id] = room
         return room
 
@@ -279,6 +346,13 @@ class SeminarServer:
 
     async def _participant(self, ws: ServerConnection, join: JoinMessage) -> None:
         code = normalise_code(join.code)
+        if code is not None and code not in self._by_code and self.bus is not None:
+            # Another server process may have created it a moment ago.
+            for record in await self.store.list_sessions():
+                if record.code == code and record.ended_at is None:
+                    room_found = await self.room_for(record.session_id)
+                    if room_found is not None:
+                        await self._add_room(room_found)
         session_id = self._by_code.get(code or "")
         room = self.rooms.get(session_id or "")
         if room is None:
@@ -331,6 +405,7 @@ class SeminarServer:
             server_time=now,
         )
         broadcast([ws], dump_message(welcome))
+        await self._publish(room, {"t": "presence", "member": member.__dict__, "delta": 1})
         if poll is not None:
             tally = room.tally()
             if tally is not None:
@@ -354,6 +429,10 @@ class SeminarServer:
             if room.connections.get(pid) is ws:
                 del room.connections[pid]
                 room.send_roster()
+                with contextlib.suppress(SeminarError):
+                    await self._publish(
+                        room, {"t": "presence", "member": member.__dict__, "delta": -1}
+                    )
 
     @staticmethod
     def _unique_nickname(room: LiveRoom, nickname: str) -> str:
@@ -378,9 +457,10 @@ class SeminarServer:
         )
         room.votes.setdefault(poll.poll_id, {})[pid] = vote.option
         await ws.send(dump_message(VoteAckMessage(poll_id=poll.poll_id, option=vote.option)))
-        if not room.tally_pending:
-            room.tally_pending = True
-            asyncio.get_running_loop().call_later(self.settings.tally_interval_s, room.send_tally)
+        self._tally_soon(room)
+        await self._publish(
+            room, {"t": "vote", "poll_id": poll.poll_id, "pid": pid, "option": vote.option}
+        )
 
     async def _outcome(self, room: LiveRoom, pid: str, outcome: LessonOutcomeMessage) -> None:
         await self.store.save_outcome(
@@ -390,9 +470,12 @@ class SeminarServer:
         key = (pid, outcome.lesson)
         if not outcome.completed or key in room.completed or room.state.ended:
             return
-        async with room.lock:
-            room.completed.add(key)
-            await room.commit([room.glow_change()], f"glow-{len(room.completed)}")
+        room.completed.add(key)
+        await self._publish(room, {"t": "outcome", "pid": pid, "lesson": outcome.lesson})
+        async with self._locked(room):
+            glow = room.glow_change()
+            if glow.completions > room.state.completions and not room.state.ended:
+                await room.commit([glow], f"glow-{glow.completions}")
 
     # -- organizers ---------------------------------------------------------------------------
 
@@ -486,7 +569,7 @@ class SeminarServer:
                 dump_message(ErrorMessage(code="no_session", message="create or open a session"))
             )
             return
-        async with room.lock:
+        async with self._locked(room):
             done = room.request_seq.get(command.request_id)
             if done is not None:
                 # A retried command (the console reconnected before its ack): answer, don't redo.
