@@ -50,6 +50,12 @@ async def _cluster(redis_url: str) -> None:
                 PushSceneCommand(request_id="s1", scene=SceneTarget(kind="narrative", ref="one"))
             )
             second = await OrganizerClient.connect(b.url, TOKEN, session.session_id)
+            # The first console's command, retried through the other server: applied once.
+            retry = PushSceneCommand(
+                request_id="s1", scene=SceneTarget(kind="narrative", ref="one")
+            )
+            await mia.wait_until(lambda c: c.state is not None and c.state.seq == 1, WAIT)
+            assert await second.send(retry) == 1
             await second.send(
                 PollOpenCommand(request_id="p1", question="Which?", options=["x", "y"])
             )

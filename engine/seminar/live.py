@@ -126,7 +126,7 @@ class LiveRoom:
             self.deliver(message)
             if self.bus is not None:
                 await self.bus.publish(
-                    self.session_id, {"t": "update", "m": message.model_dump_json()}
+                    self.session_id, {"t": "update", "m": message.model_dump_json(), "r": key}
                 )
         return self.state.seq
 

@@ -201,6 +201,7 @@ class SeminarServer:
         kind = event.get("t")
         if kind == "update":
             message = UpdateMessage.model_validate_json(event["m"])
+            room.request_seq[str(event.get("r", ""))] = message.seq
             if room.deliver(message) is None:
                 await room.catch_up()
             if room.state.ended:
