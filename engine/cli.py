@@ -1,4 +1,5 @@
-"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate, garden."""
+"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate, garden,
+lessons and records, serve."""
 
 from __future__ import annotations
 
@@ -53,8 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--kind", choices=("narrative", "lesson"), default="narrative")
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("which", choices=("compile", "player", "garden"))
+    bench.add_argument("which", choices=("compile", "player", "garden", "seminar"))
     bench.add_argument("--quick", action="store_true", help="small sizes (CI smoke test)")
+    bench.add_argument("--store", help="seminar: store URL (sqlite:///PATH, redis://HOST:PORT/DB)")
+    bench.add_argument(
+        "--redis", action="store_true", help="seminar: start a loopback redis-server and use it"
+    )
 
     garden = commands.add_parser("garden", help="check garden files (YAML)")
     garden.add_argument("action", choices=("check",))
@@ -79,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     from engine.learn.cli import add_commands as add_lesson_commands
 
     add_lesson_commands(commands)  # lesson play, records export|report, import gift
+    from engine.seminar.cli import add_serve_parser
+
+    add_serve_parser(commands)
     return parser
 
 
@@ -116,11 +124,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             schema = lesson_schema() if args.kind == "lesson" else narrative_schema()
             _write(json.dumps(schema, indent=2) + "\n", args.output)
             return EXIT_OK
+        if args.command == "serve":
+            from engine.seminar.cli import serve_command
+
+            return serve_command(args)
         if args.which == "garden":
             from engine.bench.garden_bench import run_garden_bench
 
             run_garden_bench(quick=args.quick, out=sys.stdout)
             return EXIT_OK
+        if args.which == "seminar":
+            from engine.seminar.cli import bench_command
+
+            return bench_command(args)
         if args.which == "player":
             from engine.bench.player_bench import run_player_bench
 
