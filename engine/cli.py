@@ -1,4 +1,5 @@
-"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate."""
+"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate, garden,
+lessons and records, serve."""
 
 from __future__ import annotations
 
@@ -50,10 +51,19 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="export the JSON Schema of the narrative format")
     schema.add_argument("-o", "--output", help="output file (default: standard output)")
+    schema.add_argument("--kind", choices=("narrative", "lesson"), default="narrative")
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("which", choices=("compile", "player", "xr"))
+    bench.add_argument("which", choices=("compile", "player", "garden", "seminar", "xr"))
     bench.add_argument("--quick", action="store_true", help="small sizes (CI smoke test)")
+    bench.add_argument("--store", help="seminar: store URL (sqlite:///PATH, redis://HOST:PORT/DB)")
+    bench.add_argument(
+        "--redis", action="store_true", help="seminar: start a loopback redis-server and use it"
+    )
+
+    garden = commands.add_parser("garden", help="check garden files (YAML)")
+    garden.add_argument("action", choices=("check",))
+    garden.add_argument("paths", nargs="+")
 
     assets = commands.add_parser("assets", help="make the project's own sounds and props")
     assets.add_argument("action", choices=("build",))
@@ -70,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
         "--assets", type=Path, help="assets folder (default: the nearest assets/ above the file)"
     )
     narrate.add_argument("--voice", default="en-us", help="default espeak-ng voice (en-us)")
+
+    from engine.learn.cli import add_commands as add_lesson_commands
+
+    add_lesson_commands(commands)  # lesson play, records export|report, import gift
+    from engine.seminar.cli import add_serve_parser
+
+    add_serve_parser(commands)
     return parser
 
 
@@ -85,17 +102,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _play(args)
         if args.command == "assets":
             return _assets(args.assets, check=args.check)
+        if args.command == "garden":
+            from engine.garden.loader import check_garden_files
+
+            found, count = check_garden_files(args.paths)
+            if found:
+                sys.stdout.write(render_diagnostics(found) + "\n")
+            errors = sum(d.severity.value == "error" for d in found)
+            sys.stderr.write(f"checked {count} garden file(s): {errors} error(s)\n")
+            return EXIT_PROBLEMS if errors else EXIT_OK
         if args.command == "narrate":
             return _narrate(args)
+        if args.command in ("lesson", "records", "import"):
+            from engine.learn.cli import run as run_lesson_command
+
+            return run_lesson_command(args)
         if args.command == "schema":
             from engine.content.schema import narrative_schema
+            from engine.learn.schema import lesson_schema
 
-            _write(json.dumps(narrative_schema(), indent=2) + "\n", args.output)
+            schema = lesson_schema() if args.kind == "lesson" else narrative_schema()
+            _write(json.dumps(schema, indent=2) + "\n", args.output)
             return EXIT_OK
+        if args.command == "serve":
+            from engine.seminar.cli import serve_command
+
+            return serve_command(args)
         if args.which == "xr":
             from engine.bench.xr_bench import run_xr_bench
 
             return run_xr_bench(quick=args.quick, out=sys.stdout)
+        if args.which == "garden":
+            from engine.bench.garden_bench import run_garden_bench
+
+            run_garden_bench(quick=args.quick, out=sys.stdout)
+            return EXIT_OK
+        if args.which == "seminar":
+            from engine.seminar.cli import bench_command
+
+            return bench_command(args)
         if args.which == "player":
             from engine.bench.player_bench import run_player_bench
 

@@ -23,6 +23,7 @@ from engine.display.modes import (
 from engine.player.flow import PacingSettings
 from engine.player.options import PlayerOptions
 from engine.scene.rig import ComfortSettings
+from engine.seminar.link import SeminarJoin
 
 __all__ = ["main", "parse_options"]
 
@@ -78,6 +79,22 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="home scene: find story cards here (repeatable; default: narratives/ and lessons/)",
     )
+    # Lessons (lessons/*.yaml): how autoplay answers, and where learning records go.
+    parser.add_argument(
+        "--answers",
+        choices=("correct", "wrong-first", "both"),
+        default="correct",
+        help="lessons: autoplay answers right, wrong on every first try, or both runs",
+    )
+    parser.add_argument("--records", type=Path, help="lessons: xAPI records (SQLite file)")
+    parser.add_argument("--group", default="", help="lessons: learner group for the records")
+    parser.add_argument("--join", metavar="CODE", help="desktop: join a seminar session")
+    parser.add_argument("--name", metavar="NICK", help="your nickname in the seminar (--join)")
+    parser.add_argument(
+        "--server",
+        default="http://127.0.0.1:8765",
+        help="seminar server, as 'glowgrove serve' printed it (default http://127.0.0.1:8765)",
+    )
     return parser
 
 
@@ -96,6 +113,13 @@ def parse_options(argv: Sequence[str]) -> PlayerOptions:
         raise SystemExit("launch_vr.py: --reading-wpm takes a speed in words a minute, or 0")
     pacing = PacingSettings.for_reading_speed(wpm)
     assets = find_assets_root(args.narrative) if args.narrative is not None else None
+    seminar = None
+    if args.join is not None:
+        if not args.name:
+            raise SystemExit(
+                "launch_vr.py: --join CODE needs --name NICK (a nickname, nothing else)"
+            )
+        seminar = SeminarJoin(code=args.join, nickname=args.name, server=args.server)
     return PlayerOptions(
         narrative=args.narrative,
         mode=Mode(args.mode),
@@ -118,13 +142,22 @@ def parse_options(argv: Sequence[str]) -> PlayerOptions:
         data_dir=args.data_dir,
         profile=args.profile,
         content_dirs=tuple(args.content_dir),
+        seminar=seminar,
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="glowgrove: %(message)s")
-    options = parse_options(sys.argv[1:] if argv is None else argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    options = parse_options(arguments)
     program = None
+    if options.narrative is not None and options.narrative.suffix in (".yaml", ".yml"):
+        from engine.content.discovery import is_lesson_file
+
+        if is_lesson_file(str(options.narrative)):
+            from engine.player.lesson_cli import play_lesson_3d
+
+            return play_lesson_3d(options, _parser().parse_args(arguments))
     if options.narrative is not None:
         result = compile_narrative(options.narrative)
         if result.diagnostics:
@@ -158,6 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             choice = choose_mode(Mode.AUTO, Machine(str(error), probe_display()))
             log.info("mode: %s (%s)", choice.mode.value, choice.reason)
     if choice.mode is Mode.OFFSCREEN:
+        if options.seminar is not None:
+            sys.stderr.write("launch_vr.py: --join needs the desktop window (--mode desktop)\n")
+            return 2
         return _offscreen(options, program)
     from engine.player.interactive import run_desktop
 
