@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from engine.authoring import cli as authoring_cli
 from engine.content.compiler import compile_narrative
 from engine.content.diagnostics import diagnostics_to_json, render_diagnostics
 from engine.content.discovery import check_paths
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("-o", "--output", help="output file (default: standard output)")
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("which", choices=("compile", "player"))
+    bench.add_argument("which", choices=("compile", "player", "authoring"))
     bench.add_argument("--quick", action="store_true", help="small sizes (CI smoke test)")
 
     assets = commands.add_parser("assets", help="make the project's own sounds and props")
@@ -70,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         "--assets", type=Path, help="assets folder (default: the nearest assets/ above the file)"
     )
     narrate.add_argument("--voice", default="en-us", help="default espeak-ng voice (en-us)")
+    authoring_cli.add_commands(commands)  # test, map, new, preview
     return parser
 
 
@@ -87,10 +89,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _assets(args.assets, check=args.check)
         if args.command == "narrate":
             return _narrate(args)
+        if args.command in authoring_cli.COMMANDS:
+            return authoring_cli.run(args)
         if args.command == "schema":
             from engine.content.schema import narrative_schema
 
             _write(json.dumps(narrative_schema(), indent=2) + "\n", args.output)
+            return EXIT_OK
+        if args.which == "authoring":
+            from engine.authoring.bench import run_authoring_bench
+
+            run_authoring_bench(quick=args.quick, out=sys.stdout)
             return EXIT_OK
         if args.which == "player":
             from engine.bench.player_bench import run_player_bench

@@ -92,6 +92,35 @@ class StoryMachine:
     def visit_count(self, scene: str) -> int:
         return self._visits.get(scene, 0)
 
+    @property
+    def stack(self) -> tuple[tuple[str, int], ...]:
+        """The call stack as (scene, pc) frames, innermost last (empty once ended)."""
+        return tuple((str(scene), int(pc)) for scene, pc in self._stack)
+
+    @property
+    def picked(self) -> frozenset[str]:
+        """Once-only options already picked (they are not offered again)."""
+        return frozenset(self._picked)
+
+    @property
+    def rng_state(self) -> int:
+        return self._rng
+
+    def fork(self) -> StoryMachine:
+        """An independent copy in the same state, without a JSON round trip (for explorers)."""
+        twin = StoryMachine.__new__(StoryMachine)
+        twin.program = self.program
+        twin._stack = [list(frame) for frame in self._stack]
+        twin._variables = dict(self._variables)
+        twin._visits = dict(self._visits)
+        twin._picked = set(self._picked)
+        twin._rng = self._rng
+        twin._status = self._status
+        twin._offered = list(self._offered)
+        twin._ending = self._ending
+        twin._context = EvalContext(twin._variables.__getitem__, twin.visit_count)
+        return twin
+
     # -- the pull API --------------------------------------------------------------------------
 
     def advance(self) -> StoryEvent:

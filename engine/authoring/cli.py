@@ -1,0 +1,123 @@
+"""The authoring subcommands of ``glowgrove``: test, map, new, preview.
+
+engine/cli.py adds them with :func:`add_commands` and hands the parsed arguments to :func:`run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from engine.authoring.sources import load_story
+from engine.content.diagnostics import render_diagnostics
+
+__all__ = ["COMMANDS", "add_commands", "run"]
+
+COMMANDS = ("test", "map", "new", "preview")
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+
+def add_commands(commands: Any) -> None:
+    test = commands.add_parser(
+        "test", help="explore every choice path of a story and report problems"
+    )
+    test.add_argument("file")
+    test.add_argument("--seed", type=int, help="seed for random steps (default: the story's)")
+    test.add_argument("--max-states", type=int, default=20_000, help="state bound (20000)")
+    test.add_argument("--format", choices=("text", "json"), default="text")
+    test.add_argument(
+        "--record",
+        action="store_true",
+        help="write NAME.ENDING.plan next to the story for each ending reached",
+    )
+
+    map_ = commands.add_parser("map", help="draw a story as a map (HTML, dot or mermaid)")
+    map_.add_argument("file")
+    map_.add_argument("-o", "--output", help="output file (default: standard output)")
+    map_.add_argument("--format", choices=("html", "dot", "mermaid"), default="html")
+
+    new = commands.add_parser("new", help="start a new narrative or lesson from a template")
+    new.add_argument("kind", choices=("narrative", "lesson"))
+    new.add_argument("name", help="a name like 'pond_rescue' (becomes the id and file name)")
+    new.add_argument("-o", "--output", help="file to write (default: NAME.yaml in narratives/)")
+    new.add_argument("--title", help="the title shown to children")
+    new.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    preview = commands.add_parser(
+        "preview", help="play a story in a window that reloads when the file is saved"
+    )
+    preview.add_argument("file")
+    preview.add_argument("--interval", type=float, default=0.5, help="seconds between checks")
+    preview.add_argument(
+        "--offscreen-frames",
+        type=int,
+        default=0,
+        help="render this many frames offscreen, then exit (for tests and screenshots)",
+    )
+    preview.add_argument("--screenshot", type=Path, help="save the last frame as PNG")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "test":
+        return _test(args)
+    if args.command == "map":
+        return _map(args)
+    if args.command == "new":
+        from engine.authoring.scaffold import scaffold_command
+
+        return scaffold_command(args)
+    from engine.authoring.preview import preview_command
+
+    return preview_command(args)
+
+
+def _test(args: argparse.Namespace) -> int:
+    from engine.authoring.playtest import plan_files, play_test, record_plans, report_json
+
+    story = load_story(args.file)
+    if story.diagnostics:
+        sys.stderr.write(render_diagnostics(story.diagnostics) + "\n")
+    if story.program is None:
+        return EXIT_PROBLEMS
+    if args.max_states < 1:
+        sys.stderr.write("glowgrove: --max-states must be at least 1\n")
+        return EXIT_USAGE
+    path = Path(args.file)
+    report = play_test(
+        story.program,
+        args.file,
+        seed=args.seed,
+        max_states=args.max_states,
+        plans=[] if args.record else plan_files(path),
+    )
+    if args.format == "json":
+        sys.stdout.write(report_json([report]) + "\n")
+    else:
+        sys.stdout.write(report.render() + "\n")
+    if args.record:
+        for written in record_plans(story.program, report, path, args.seed):
+            sys.stderr.write(f"wrote {written}\n")
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _map(args: argparse.Namespace) -> int:
+    from engine.authoring.storymap import render_map
+
+    story = load_story(args.file)
+    if story.diagnostics:
+        sys.stderr.write(render_diagnostics(story.diagnostics) + "\n")
+    if story.program is None:
+        return EXIT_PROBLEMS
+    text = render_map(story.program, args.format, story.diagnostics)
+    if args.output is None or args.output == "-":
+        sys.stdout.write(text)
+    else:
+        out = Path(args.output)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        sys.stderr.write(f"wrote {out}\n")
+    return EXIT_OK
