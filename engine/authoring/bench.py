@@ -61,7 +61,7 @@ def _scene(
     body = [
         f"  c{chapter}_l{layer}_{lane}:",
         "    body:",
-        f"      - say: \"Lantern {chapter}.{layer}.{lane} is "
+        f'      - say: "Lantern {chapter}.{layer}.{lane} is '
         f"{{{{ 'lit' if {flag} else 'dark' }}}}.\"",
     ]
     if chapter == flags - 1 and layer == layers - 1:

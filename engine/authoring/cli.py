@@ -110,9 +110,10 @@ def _map(args: argparse.Namespace) -> int:
     story = load_story(args.file)
     if story.diagnostics:
         sys.stderr.write(render_diagnostics(story.diagnostics) + "\n")
-    if story.program is None:
+    program = story.drawable
+    if program is None:
         return EXIT_PROBLEMS
-    text = render_map(story.program, args.format, story.diagnostics)
+    text = render_map(program, args.format, story.diagnostics)
     if args.output is None or args.output == "-":
         sys.stdout.write(text)
     else:
@@ -120,4 +121,4 @@ def _map(args: argparse.Namespace) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
         sys.stderr.write(f"wrote {out}\n")
-    return EXIT_OK
+    return EXIT_OK if story.program is not None else EXIT_PROBLEMS

@@ -23,11 +23,16 @@ class StorySource:
     program: Program | None
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[str, ...]
+    draft: Program | None = None  # built despite errors: to draw, never to play
+
+    @property
+    def drawable(self) -> Program | None:
+        return self.program if self.program is not None else self.draft
 
 
 def _narrative(path: Path, display: str) -> StorySource:
     result = compile_narrative(path, display)
-    return StorySource("narrative", result.program, result.diagnostics, result.files)
+    return StorySource("narrative", result.program, result.diagnostics, result.files, result.draft)
 
 
 # (kind, does this file hold it?, compile it). The first match wins; narratives come last.
