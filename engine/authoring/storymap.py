@@ -123,9 +123,20 @@ def story_graph(program: Program, diagnostics: Sequence[Diagnostic] = ()) -> Sto
             )
     _classify(program, nodes, edges)
     _attach_problems(program, nodes, diagnostics)
-    unique: dict[tuple[str, str, str, str], MapEdge] = {}
+    # Parallel arrows (several options leading to the same scene) become one, labelled with
+    # the first option and how many more there are.
+    grouped: dict[tuple[str, str, str], list[str]] = {}
     for edge in edges:
-        unique.setdefault((edge.source, edge.target, edge.kind, edge.label), edge)
+        labels = grouped.setdefault((edge.source, edge.target, edge.kind), [])
+        if edge.label not in labels:
+            labels.append(edge.label)
+    unique: dict[tuple[str, str, str], MapEdge] = {}
+    for (source, target, kind), labels in grouped.items():
+        named = [label for label in labels if label]
+        label = named[0] if named else ""
+        if len(named) > 1:
+            label = f"{_short(label, LABEL_LIMIT - 10)} (+{len(named) - 1} more)"
+        unique[(source, target, kind)] = MapEdge(source, target, kind, label)
     return StoryGraph(program.title, nodes, list(unique.values()))
 
 
