@@ -52,13 +52,15 @@ def add_commands(commands: Any) -> None:
     )
     preview.add_argument("file")
     preview.add_argument("--interval", type=float, default=0.5, help="seconds between checks")
+    preview.add_argument("--choices", help="choices to make first, e.g. 1,2 (then you choose)")
+    preview.add_argument("--seed", type=int, help="seed for random steps")
+    preview.add_argument("--width", type=int, default=960)
+    preview.add_argument("--height", type=int, default=540)
+    preview.add_argument("--no-audio", action="store_true", help="captions only, no sound")
     preview.add_argument(
-        "--offscreen-frames",
-        type=int,
-        default=0,
-        help="render this many frames offscreen, then exit (for tests and screenshots)",
+        "--frames", type=int, default=0, help="run this many frames, then stop (0: until closed)"
     )
-    preview.add_argument("--screenshot", type=Path, help="save the last frame as PNG")
+    preview.add_argument("--screenshot", type=Path, help="save the window as PNG when stopping")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -48,7 +48,7 @@ from engine.player.profiles import PRESETS, Profile, ProfileStore, default_data_
 from engine.player.progress import ProgressBook
 from engine.scene.director import DirectorSettings
 from engine.scene.rig import Rig
-from engine.story import ChoicesEvent, EndEvent
+from engine.story import ChoicesEvent, EndEvent, StoryMachine
 
 __all__ = ["DesktopApp", "content_folders", "run_desktop"]
 
@@ -115,7 +115,11 @@ class DesktopApp:
         return self.screen
 
     def play(
-        self, program: Program, profile: Profile | None = None, assets: Path | None = None
+        self,
+        program: Program,
+        profile: Profile | None = None,
+        assets: Path | None = None,
+        machine: StoryMachine | None = None,
     ) -> StorySession:
         self._close_screen()
         options = self.options
@@ -131,6 +135,7 @@ class DesktopApp:
             seed=seed,
             book=book,
             chooser=self._chooser(seed if seed is not None else program.seed),
+            machine=machine,
         )
         return self.screen
 
