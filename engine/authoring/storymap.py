@@ -253,14 +253,12 @@ def render_html(graph: StoryGraph) -> str:
         assert (source, target) == (edge.source, edge.target)
         shifted = [(x + 15, y + 15) for x, y in points]
         d = "M " + " L ".join(f"{x:.1f} {y:.1f}" for x, y in shifted)
-        mid = (
-            shifted[len(shifted) // 2]
-            if len(shifted) > 2
-            else (
-                (shifted[0][0] + shifted[-1][0]) / 2,
-                (shifted[0][1] + shifted[-1][1]) / 2,
-            )
-        )
+        # Labels sit most of the way along, where arrows fanning out of one box have parted.
+        if len(shifted) > 2:
+            mid = shifted[len(shifted) // 2]
+        else:
+            (x0, y0), (x1, y1) = shifted[0], shifted[-1]
+            mid = (x0 + 0.62 * (x1 - x0), y0 + 0.62 * (y1 - y0))
         paths.append(
             {
                 "d": d,
