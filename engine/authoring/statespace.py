@@ -223,6 +223,7 @@ class _Search:
     def search(self) -> Exploration:
         found = self.found
         start = StoryMachine(self.program, self.seed)
+        start.render_text = False  # each template is rendered once per distinct input instead
         queue: deque[tuple[int, StoryMachine]] = deque()
         first = self.settle(start, self.run(start, -1, 0), -1, 0)
         if first is not None:

@@ -70,6 +70,9 @@ class StoryMachine:
         self._offered: list[int] = []
         self._ending: str | None = None
         self._context = EvalContext(self._variables.__getitem__, self.visit_count)
+        # False: lines and options come out as written, templates unrendered (the play-through
+        # tester renders each template once per distinct input itself). Never for players.
+        self.render_text = True
 
     # -- inspection ----------------------------------------------------------------------------
 
@@ -119,6 +122,7 @@ class StoryMachine:
         twin._offered = list(self._offered)
         twin._ending = self._ending
         twin._context = EvalContext(twin._variables.__getitem__, twin.visit_count)
+        twin.render_text = self.render_text
         return twin
 
     # -- the pull API --------------------------------------------------------------------------
@@ -226,7 +230,7 @@ class StoryMachine:
 
     def _line(self, op: LineOp) -> LineEvent:
         try:
-            text = render_template(op.text, self._variables)
+            text = render_template(op.text, self._variables) if self.render_text else op.text
         except TemplateRenderError as error:
             log.warning("line %s could not be rendered (%s); showing it plain", op.line_id, error)
             text = _MARKUP.sub("", op.text)
@@ -262,7 +266,11 @@ class StoryMachine:
         for position, index in enumerate(self._offered):
             option = op.options[index]
             try:
-                text = render_template(option.text, self._variables)
+                text = (
+                    render_template(option.text, self._variables)
+                    if self.render_text
+                    else option.text
+                )
             except TemplateRenderError as error:
                 log.warning("option %s could not be rendered (%s)", option.option_id, error)
                 text = _MARKUP.sub("", option.text)
