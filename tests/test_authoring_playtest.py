@@ -303,3 +303,26 @@ def test_broken_copy_of_a_shipped_narrative(root: Path, tmp_path: Path) -> None:
         text.replace("{found_battery: true}", "{found_battery: false}"), encoding="utf-8"
     )
     assert main(["test", str(copy)]) == 1
+
+
+def test_folders_are_tested_file_by_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "good.yaml").write_text(HEADER + HEALTHY, encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(
+        HEADER + HEALTHY.replace("set: {key: true}", "set: {key: false}"), encoding="utf-8"
+    )
+    assert main(["test", str(tmp_path), "--format", "json"]) == 1
+    reports = {Path(r["file"]).name: r for r in json.loads(capsys.readouterr().out)}
+    assert reports["good.yaml"]["ok"] is True
+    assert [f["kind"] for f in reports["bad.yaml"]["findings"]] == ["unreached-ending"]
+    assert main(["test", str(tmp_path / "good.yaml")]) == 0
+    assert main(["test", str(tmp_path / "good.yaml"), "--max-states", "0"]) == 2
+
+
+def test_bench_authoring_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "authoring", "--quick"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["scope"] for r in rows] == ["chapter", "story"]
+    assert all(r["complete"] and r["endings"] == ["bright", "dim"] for r in rows)
+    assert rows[1]["states"] > rows[0]["states"]  # every flag live: more to tell apart

@@ -11,6 +11,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from engine.cli import main
 from tests.test_desktop import child_env, display  # the private Xvfb server
 
 __all__ = ["display"]
@@ -157,3 +160,15 @@ def test_preview_reloads_on_save_and_shows_errors(display: str, tmp_path: Path) 
     # Fixed: the overlay goes, the story reloads (the lake scene changed, not on the path:
     # back where the author was).
     assert result["fixed"] == [None, 2, True]
+
+
+def test_preview_without_a_display_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = tmp_path / "lamp_walk.yaml"
+    story.write_text(STORY, encoding="utf-8")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert main(["preview", str(story)]) == 2
+    assert "preview needs a desktop window (DISPLAY is not set)" in capsys.readouterr().err
+    assert main(["preview", str(tmp_path / "missing.yaml")]) == 1

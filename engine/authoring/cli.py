@@ -25,7 +25,7 @@ def add_commands(commands: Any) -> None:
     test = commands.add_parser(
         "test", help="explore every choice path of a story and report problems"
     )
-    test.add_argument("file")
+    test.add_argument("paths", nargs="+", metavar="PATH", help="story files or folders")
     test.add_argument("--seed", type=int, help="seed for random steps (default: the story's)")
     test.add_argument("--max-states", type=int, default=20_000, help="state bound (20000)")
     test.add_argument("--format", choices=("text", "json"), default="text")
@@ -78,32 +78,50 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from engine.authoring.playtest import plan_files, play_test, record_plans, report_json
+    from engine.authoring.playtest import (
+        PlayTestReport,
+        plan_files,
+        play_test,
+        record_plans,
+        report_json,
+    )
+    from engine.content.discovery import find_content_files, is_part_file
 
-    story = load_story(args.file)
-    if story.diagnostics:
-        sys.stderr.write(render_diagnostics(story.diagnostics) + "\n")
-    if story.program is None:
-        return EXIT_PROBLEMS
     if args.max_states < 1:
         sys.stderr.write("glowgrove: --max-states must be at least 1\n")
         return EXIT_USAGE
-    path = Path(args.file)
-    report = play_test(
-        story.program,
-        args.file,
-        seed=args.seed,
-        max_states=args.max_states,
-        plans=[] if args.record else plan_files(path),
-    )
+    files, missing = find_content_files(args.paths)
+    if missing:
+        sys.stderr.write(render_diagnostics(missing) + "\n")
+    reports: list[PlayTestReport] = []
+    failed = bool(missing) or not files
+    for file in files:
+        if len(files) > 1 and is_part_file(file):
+            continue  # parts are tested through the story that includes them
+        story = load_story(file)
+        if story.diagnostics:
+            sys.stderr.write(render_diagnostics(story.diagnostics) + "\n")
+        if story.program is None:
+            failed = True
+            continue
+        path = Path(file)
+        report = play_test(
+            story.program,
+            file,
+            seed=args.seed,
+            max_states=args.max_states,
+            plans=[] if args.record else plan_files(path),
+        )
+        reports.append(report)
+        failed = failed or not report.ok
+        if args.format == "text":
+            sys.stdout.write(report.render() + "\n")
+        if args.record:
+            for written in record_plans(story.program, report, path, args.seed):
+                sys.stderr.write(f"wrote {written}\n")
     if args.format == "json":
-        sys.stdout.write(report_json([report]) + "\n")
-    else:
-        sys.stdout.write(report.render() + "\n")
-    if args.record:
-        for written in record_plans(story.program, report, path, args.seed):
-            sys.stderr.write(f"wrote {written}\n")
-    return EXIT_OK if report.ok else EXIT_PROBLEMS
+        sys.stdout.write(report_json(reports) + "\n")
+    return EXIT_PROBLEMS if failed else EXIT_OK
 
 
 def _map(args: argparse.Namespace) -> int:

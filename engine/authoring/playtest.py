@@ -167,12 +167,14 @@ def play_test(
             )
         )
     complete = found.complete
+    never = "is never" if complete else "was not"
+    bound = "" if complete else " within the search bound"
     for ending in program.endings:
         if ending not in found.endings:
             findings.append(
                 Finding(
                     "unreached-ending",
-                    f"ending '{ending}' is never reached",
+                    f"ending '{ending}' {never} reached{bound}",
                     file,
                     problem=complete,
                 )
@@ -182,7 +184,7 @@ def play_test(
             findings.append(
                 Finding(
                     "unreached-scene",
-                    f"scene '{scene}' is never reached by any choices",
+                    f"scene '{scene}' {never} reached by any choices{bound}",
                     _where(program, scene, file),
                     problem=complete,
                 )
@@ -192,8 +194,8 @@ def play_test(
             findings.append(
                 Finding(
                     "option-never-offered",
-                    f"option '{option}' in scene '{scene}' is never offered "
-                    "(its condition is never true when the choice comes)",
+                    f"option '{option}' in scene '{scene}' {never} offered{bound} "
+                    "(its condition is false whenever the choice comes)",
                     _where(program, scene, file),
                     problem=complete,
                 )

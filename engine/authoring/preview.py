@@ -175,13 +175,20 @@ class PreviewWindow:
 
 def preview_command(args: argparse.Namespace) -> int:
     from engine.content.assets import find_assets_root
-    from engine.display.modes import Mode
+    from engine.display.modes import Mode, probe_display
     from engine.player.options import PlayerOptions
 
     path = Path(args.file)
     if not path.is_file():
         sys.stderr.write(f"glowgrove: {path}: file not found\n")
         return 1
+    why_not = probe_display()
+    if why_not is not None:
+        sys.stderr.write(
+            f"glowgrove: preview needs a desktop window ({why_not}); on a machine without one, "
+            "use 'glowgrove test' and 'glowgrove map', or launch_vr.py --mode offscreen\n"
+        )
+        return 2
     if args.interval <= 0:
         sys.stderr.write("glowgrove: --interval must be positive\n")
         return 2
@@ -207,7 +214,11 @@ def preview_command(args: argparse.Namespace) -> int:
         audio=not args.no_audio,
         assets=find_assets_root(path) or Path("assets"),
     )
-    window = PreviewWindow(controller, options, args.interval)
+    try:
+        window = PreviewWindow(controller, options, args.interval)
+    except Exception as error:  # Panda3D raises a plain Exception when no window opens
+        sys.stderr.write(f"glowgrove: could not open the preview window: {error}\n")
+        return 1
     if controller.first_error:
         window.show_error(controller.first_error)
     sys.stderr.write(f"previewing {path}: save the file to reload; close the window to stop\n")
