@@ -166,3 +166,47 @@ def test_preview_controller_keeps_the_last_good_version(tmp_path: Path) -> None:
     assert isinstance(reload, PreviewReload)
     assert reload.replay.stopped == "edited-scene" and reload.replay.scene == "lake"
     assert controller.replayed == ("gate.o1", "gate.o4")
+
+
+def test_preview_controller_on_shipped_narratives(root: Path, tmp_path: Path) -> None:
+    """Edit a copy of each shipped narrative (an included part for the flagship): the reload
+    fast-forwards along a real play-through's choices to the edited scene."""
+    import shutil
+
+    from engine.authoring.preview import PreviewController, PreviewReload
+    from engine.story.explore import paths_to_endings
+
+    shutil.copytree(root / "narratives", tmp_path / "narratives")
+    cases = [
+        ("firefly_night.yaml", "firefly_night.yaml", "Night falls.", "lights_out"),
+        ("restore_the_glow.yaml", "restore_the_glow/act2.yaml", "four paths meet.", "crossroads"),
+    ]
+    for entry, edited_file, text, scene in cases:
+        story = tmp_path / "narratives" / entry
+        controller = PreviewController(story)
+        program = controller.program
+        assert program is not None
+        path = next(p for e, p in paths_to_endings(program).items() if e is not None)
+        flow = PlayFlow(StoryMachine(program), PacingSettings(auto_advance=False))
+        flow.start()
+        for pick in path.choices:
+            while flow.choices is None:
+                flow.advance()
+            flow.choose(pick - 1)
+        assert flow.machine.visit_count(scene) > 0  # the play-through went through it
+        part = tmp_path / "narratives" / edited_file
+        before = part.stat().st_mtime_ns
+        part.write_text(part.read_text(encoding="utf-8").replace(text, text + " Edited!"))
+        os.utime(part, ns=(before + 10**9, before + 10**9))
+        reload = controller.poll(list(flow.chosen))
+        assert isinstance(reload, PreviewReload), entry
+        assert reload.replay.stopped == "edited-scene" and reload.replay.scene == scene
+        shown = PlayFlow(reload.replay.machine, PacingSettings(auto_advance=False))
+        events = shown.start(resumed=True)
+        assert isinstance(events[0], SceneEvent) and events[0].scene == scene
+        lines = [e.text for e in events if isinstance(e, LineEvent)]
+        for _ in range(20):
+            if any("Edited!" in line for line in lines):
+                break
+            lines += [e.text for e in shown.advance() if isinstance(e, LineEvent)]
+        assert any(line.endswith(text + " Edited!") for line in lines), lines
