@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from engine.authoring.sources import load_story
+from engine.authoring.sources import PlayTestOptions, kind_for
 from engine.content.diagnostics import render_diagnostics
 
 __all__ = ["COMMANDS", "add_commands", "run"]
@@ -78,13 +78,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from engine.authoring.playtest import (
-        PlayTestReport,
-        plan_files,
-        play_test,
-        record_plans,
-        report_json,
-    )
+    import json
+
     from engine.content.discovery import find_content_files, is_part_file
 
     if args.max_states < 1:
@@ -93,47 +88,40 @@ def _test(args: argparse.Namespace) -> int:
     files, missing = find_content_files(args.paths)
     if missing:
         sys.stderr.write(render_diagnostics(missing) + "\n")
-    reports: list[PlayTestReport] = []
+    options = PlayTestOptions(args.seed, args.max_states, args.record)
+    reports: list[dict[str, Any]] = []
     failed = bool(missing) or not files
     for file in files:
         if len(files) > 1 and is_part_file(file):
             continue  # parts are tested through the story that includes them
-        story = load_story(file)
-        if story.diagnostics:
-            sys.stderr.write(render_diagnostics(story.diagnostics) + "\n")
-        if story.program is None:
+        path = Path(file)
+        run = kind_for(path).test(path, options)
+        if run.diagnostics:
+            sys.stderr.write(render_diagnostics(run.diagnostics) + "\n")
+        if run.report is None:
             failed = True
             continue
-        path = Path(file)
-        report = play_test(
-            story.program,
-            file,
-            seed=args.seed,
-            max_states=args.max_states,
-            plans=[] if args.record else plan_files(path),
-        )
-        reports.append(report)
-        failed = failed or not report.ok
+        failed = failed or not run.report.ok
+        reports.append(run.report.to_json())
         if args.format == "text":
-            sys.stdout.write(report.render() + "\n")
-        if args.record:
-            for written in record_plans(story.program, report, path, args.seed):
-                sys.stderr.write(f"wrote {written}\n")
+            sys.stdout.write(run.report.render() + "\n")
+        for written in run.written:
+            sys.stderr.write(f"wrote {written}\n")
     if args.format == "json":
-        sys.stdout.write(report_json(reports) + "\n")
+        sys.stdout.write(json.dumps(reports, indent=2) + "\n")
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
 def _map(args: argparse.Namespace) -> int:
-    from engine.authoring.storymap import render_map
+    from engine.authoring.storymap import render_graph
 
-    story = load_story(args.file)
-    if story.diagnostics:
-        sys.stderr.write(render_diagnostics(story.diagnostics) + "\n")
-    program = story.drawable
-    if program is None:
+    path = Path(args.file)
+    drawing = kind_for(path).draw(path)
+    if drawing.diagnostics:
+        sys.stderr.write(render_diagnostics(drawing.diagnostics) + "\n")
+    if drawing.graph is None:
         return EXIT_PROBLEMS
-    text = render_map(program, args.format, story.diagnostics)
+    text = render_graph(drawing.graph, args.format)
     if args.output is None or args.output == "-":
         sys.stdout.write(text)
     else:
@@ -141,4 +129,4 @@ def _map(args: argparse.Namespace) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
         sys.stderr.write(f"wrote {out}\n")
-    return EXIT_OK if story.program is not None else EXIT_PROBLEMS
+    return EXIT_OK if drawing.ok else EXIT_PROBLEMS

@@ -7,7 +7,6 @@ without an ending, a line whose template fails, an option that is never offered.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,7 +294,3 @@ def record_plans(
         target.write_text("\n".join([*header, *lines]) + "\n", encoding="utf-8")
         written.append(target)
     return written
-
-
-def report_json(reports: list[PlayTestReport]) -> str:
-    return json.dumps([r.to_json() for r in reports], indent=2)

@@ -1,7 +1,10 @@
-"""What the authoring tools read: a story file compiled to a Program, whatever its kind.
+"""The small interface every kind of content implements to get the authoring tools.
 
-Every tool works on :class:`StorySource` results, so a new kind of content (lessons) plugs in
-by adding one compiler to :data:`COMPILERS` that returns a Program (or diagnostics).
+A :class:`ContentKind` says which files it claims and how to turn one into what each tool
+needs: a :class:`~engine.authoring.storymap.StoryGraph` for ``glowgrove map`` and a
+:class:`PlayTestSummary` for ``glowgrove test`` (``glowgrove new`` has its own registry of
+templates in :mod:`engine.authoring.scaffold`; ``glowgrove preview`` plays narratives).
+Narratives are one kind; lessons plug in by adding another to :data:`KINDS`.
 """
 
 from __future__ import annotations
@@ -9,17 +12,73 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.content.compiler import compile_narrative
 from engine.content.diagnostics import Diagnostic
 from engine.content.program import Program
 
-__all__ = ["COMPILERS", "StorySource", "load_story"]
+if TYPE_CHECKING:
+    from engine.authoring.storymap import StoryGraph
+
+__all__ = [
+    "KINDS",
+    "ContentKind",
+    "Drawing",
+    "PlayTestOptions",
+    "PlayTestRun",
+    "PlayTestSummary",
+    "StorySource",
+    "kind_for",
+    "load_story",
+]
+
+
+class PlayTestSummary(Protocol):
+    """What ``glowgrove test`` prints for one file."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    def render(self) -> str: ...
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class PlayTestOptions:
+    seed: int | None = None
+    max_states: int | None = None
+    record: bool = False  # write golden plans instead of replaying them
+
+
+@dataclass(frozen=True)
+class PlayTestRun:
+    report: PlayTestSummary | None  # None: the file does not compile
+    diagnostics: tuple[Diagnostic, ...]
+    written: tuple[Path, ...] = ()  # plans recorded
+
+
+@dataclass(frozen=True)
+class Drawing:
+    graph: StoryGraph | None  # drawn even for a broken file when possible
+    diagnostics: tuple[Diagnostic, ...]
+    ok: bool  # compiles without errors
+
+
+@dataclass(frozen=True)
+class ContentKind:
+    name: str
+    claims: Callable[[Path], bool]
+    draw: Callable[[Path], Drawing]
+    test: Callable[[Path, PlayTestOptions], PlayTestRun]
 
 
 @dataclass(frozen=True)
 class StorySource:
-    kind: str  # "narrative" (lessons plug in here)
+    """A compiled narrative (the preview plays these)."""
+
+    kind: str
     program: Program | None
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[str, ...]
@@ -30,21 +89,45 @@ class StorySource:
         return self.program if self.program is not None else self.draft
 
 
-def _narrative(path: Path, display: str) -> StorySource:
-    result = compile_narrative(path, display)
+def load_story(path: Path | str) -> StorySource:
+    """Compile a narrative (never raises for content mistakes)."""
+    result = compile_narrative(path, str(path))
     return StorySource("narrative", result.program, result.diagnostics, result.files, result.draft)
 
 
-# (kind, does this file hold it?, compile it). The first match wins; narratives come last.
-COMPILERS: list[tuple[str, Callable[[Path], bool], Callable[[Path, str], StorySource]]] = [
-    ("narrative", lambda path: True, _narrative),
-]
+def _draw_narrative(path: Path) -> Drawing:
+    from engine.authoring.storymap import story_graph
+
+    story = load_story(path)
+    program = story.drawable
+    graph = story_graph(program, story.diagnostics) if program is not None else None
+    return Drawing(graph, story.diagnostics, story.program is not None)
 
 
-def load_story(path: Path | str) -> StorySource:
-    """Compile ``path`` with the first compiler that claims it (never raises for content)."""
-    file = Path(path)
-    for _kind, claims, compile_ in COMPILERS:
-        if claims(file):
-            return compile_(file, str(path))
-    return _narrative(file, str(path))  # unreachable while narratives claim everything
+def _test_narrative(path: Path, options: PlayTestOptions) -> PlayTestRun:
+    from engine.authoring.playtest import plan_files, play_test, record_plans
+
+    story = load_story(path)
+    if story.program is None:
+        return PlayTestRun(None, story.diagnostics)
+    report = play_test(
+        story.program,
+        str(path),
+        seed=options.seed,
+        max_states=options.max_states,
+        plans=[] if options.record else plan_files(path),
+    )
+    written: tuple[Path, ...] = ()
+    if options.record:
+        written = tuple(record_plans(story.program, report, path, options.seed))
+    return PlayTestRun(report, story.diagnostics, written)
+
+
+NARRATIVE = ContentKind("narrative", lambda path: True, _draw_narrative, _test_narrative)
+
+# The first kind that claims a file handles it; narratives claim everything, so they go last.
+KINDS: list[ContentKind] = [NARRATIVE]
+
+
+def kind_for(path: Path) -> ContentKind:
+    return next((kind for kind in KINDS if kind.claims(path)), NARRATIVE)

@@ -32,7 +32,15 @@ from engine.content.program import (
     SetOp,
 )
 
-__all__ = ["MapEdge", "MapNode", "StoryGraph", "layout_graph", "render_map", "story_graph"]
+__all__ = [
+    "MapEdge",
+    "MapNode",
+    "StoryGraph",
+    "layout_graph",
+    "render_graph",
+    "render_map",
+    "story_graph",
+]
 
 CHAR_WIDTH = 7.4  # px per character of the 12 px monospace labels
 BOX_HEIGHT = 58.0
@@ -340,10 +348,13 @@ def render_mermaid(graph: StoryGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_map(program: Program, output_format: str, diagnostics: Sequence[Diagnostic] = ()) -> str:
-    graph = story_graph(program, diagnostics)
+def render_graph(graph: StoryGraph, output_format: str) -> str:
     if output_format == "dot":
         return render_dot(graph)
     if output_format == "mermaid":
         return render_mermaid(graph)
     return render_html(graph)
+
+
+def render_map(program: Program, output_format: str, diagnostics: Sequence[Diagnostic] = ()) -> str:
+    return render_graph(story_graph(program, diagnostics), output_format)
