@@ -210,3 +210,25 @@ def test_preview_controller_on_shipped_narratives(root: Path, tmp_path: Path) ->
                 break
             lines += [e.text for e in shown.advance() if isinstance(e, LineEvent)]
         assert any(text + " Edited!" in line for line in lines), lines
+
+
+def test_a_broken_part_is_still_watched_until_fixed(root: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from engine.authoring.preview import PreviewController, PreviewError, PreviewReload
+
+    shutil.copytree(root / "narratives", tmp_path / "narratives")
+    story = tmp_path / "narratives" / "restore_the_glow.yaml"
+    part = tmp_path / "narratives" / "restore_the_glow" / "act3.yaml"
+    controller = PreviewController(story)
+    good = part.read_text(encoding="utf-8")
+
+    def save(text: str) -> None:
+        before = part.stat().st_mtime_ns
+        part.write_text(text, encoding="utf-8")
+        os.utime(part, ns=(before + 10**9, before + 10**9))
+
+    save(good + "\n  broken: [unclosed\n")
+    assert isinstance(controller.poll([]), PreviewError)
+    save(good)
+    assert isinstance(controller.poll([]), PreviewReload)

@@ -62,9 +62,12 @@ class PreviewController:
         if not self.watcher.changed():
             return None
         story = load_story(self.path)
-        self.watcher.watch(story.files or (self.path,))
         if story.program is None:
+            # Keep watching every file seen so far: a part that no longer loads is where
+            # the fix will be saved.
+            self.watcher.watch({*map(str, self.watcher.paths), *story.files, str(self.path)})
             return PreviewError(_error_text(story.diagnostics))
+        self.watcher.watch(story.files or (self.path,))
         history = [*self.replayed, *chosen_since]
         edited = (
             set(story.program.scenes)
