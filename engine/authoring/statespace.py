@@ -112,14 +112,13 @@ class _Templates:
         if entry is None:
             return
         text, names, scene = entry
-        values = machine.variables
-        used = tuple((name, values[name]) for name in names)
+        used = tuple((name, machine.value(name)) for name in names)
         key = (kind, item_id, used)
         if key in self.seen:
             return
         self.seen.add(key)
         try:
-            render_template(text, values)
+            render_template(text, machine.variables)
         except TemplateRenderError as error:
             found.template_failures.setdefault(
                 (kind, item_id), TemplateFailure(kind, item_id, scene, str(error), used, path())
@@ -155,13 +154,12 @@ class _Search:
         stack = machine.stack
         scene, pc = stack[-1]
         part = self.relevance.at(scene, pc)
-        values = machine.variables
-        picked = machine.picked
         cap = self.relevance.visit_cap
+        value, has_picked = machine.value, machine.has_picked
         return (
             stack,
-            tuple(values[name] for name in part.variables),
-            tuple(option in picked for option in part.options),
+            tuple(value(name) for name in part.variables),
+            tuple(has_picked(option) for option in part.options),
             tuple(min(machine.visit_count(s), cap) for s in part.visits),
             machine.rng_state if self.relevance.has_random else 0,
         )

@@ -98,12 +98,19 @@ class StoryMachine:
     @property
     def stack(self) -> tuple[tuple[str, int], ...]:
         """The call stack as (scene, pc) frames, innermost last (empty once ended)."""
-        return tuple((str(scene), int(pc)) for scene, pc in self._stack)
+        return tuple((scene, pc) for scene, pc in self._stack)
 
     @property
     def picked(self) -> frozenset[str]:
         """Once-only options already picked (they are not offered again)."""
         return frozenset(self._picked)
+
+    def value(self, name: str) -> Value:
+        """One variable's value (no copy of them all, for explorers that ask often)."""
+        return self._variables[name]
+
+    def has_picked(self, option_id: str) -> bool:
+        return option_id in self._picked
 
     @property
     def rng_state(self) -> int:
