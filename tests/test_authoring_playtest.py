@@ -326,3 +326,34 @@ def test_bench_authoring_prints_json(capsys: pytest.CaptureFixture[str]) -> None
     assert [r["scope"] for r in rows] == ["chapter", "story"]
     assert all(r["complete"] and r["endings"] == ["bright", "dim"] for r in rows)
     assert rows[1]["states"] > rows[0]["states"]  # every flag live: more to tell apart
+
+
+def test_visit_counts_and_picked_options_keep_states_apart() -> None:
+    scenes = """  hub:
+    body:
+      - choice:
+          - text: Wait a while
+            sticky: true
+            jump: hub
+          - text: Ask once
+            jump: hub
+          - text: Leave after three visits
+            if: "visit_count(hub) >= 3"
+            end: done
+          - text: Leave after asking
+            if: "visited(hub) and count == 0"
+            sticky: true
+            jump: porch
+  porch:
+    body:
+      - choice:
+          - text: Knock
+            end: secret
+"""
+    report = play_test(program_of(scenes), "t.yaml")
+    found = report.exploration
+    assert found.complete and set(found.endings) == {"done", "secret"}, report.render()
+    # Visit counts 1, 2, 3 and 4-or-more (one past the largest number compared) times 'Ask
+    # once' picked or not, less 'picked on the first visit': seven at the hub, plus the porch.
+    assert found.states == 8
+    assert found.endings["done"] == (1, 1, 3)

@@ -65,6 +65,9 @@ class Exploration:
     path_count: int | None = None  # distinct choice paths to a stop; None: infinite or unknown
     scenes_reached: set[str] = field(default_factory=set)
     options_offered: set[str] = field(default_factory=set)
+    # (place, options offered) at each state kept: two states merged by the key must offer
+    # the same options wherever they go, which the tests check against the exact search.
+    situations: set[tuple[tuple[str, int], tuple[str, ...]]] = field(default_factory=set)
     template_failures: dict[tuple[str, str], TemplateFailure] = field(default_factory=dict)
 
 
@@ -127,9 +130,17 @@ class _Templates:
 
 class _Search:
     def __init__(
-        self, program: Program, seed: int | None, max_states: int, max_events: int
+        self,
+        program: Program,
+        seed: int | None,
+        max_states: int,
+        max_events: int,
+        reduce: bool = True,
+        visit_limit: int | None = None,
     ) -> None:
         self.program = program
+        self.reduce = reduce
+        self.visit_limit = visit_limit
         self.seed = seed
         self.max_states = max_states
         self.max_events = max_events
@@ -151,6 +162,18 @@ class _Search:
         return tuple(reversed(choices))
 
     def key(self, machine: StoryMachine) -> Hashable:
+        if not self.reduce:  # the whole state, exactly (the reference the tests compare with)
+            data = machine.save()
+            return (
+                machine.stack,
+                tuple(sorted(data["variables"].items())),
+                tuple(data["picked"]),
+                tuple(
+                    (scene, count if self.visit_limit is None else min(count, self.visit_limit))
+                    for scene, count in sorted(data["visits"].items())
+                ),
+                data["rng"],
+            )
         stack = machine.stack
         scene, pc = stack[-1]
         part = self.relevance.at(scene, pc)
@@ -213,6 +236,9 @@ class _Search:
             return known
         state = len(self.parent)
         self.index[key] = state
+        assert isinstance(detail, ChoicesEvent)
+        place = machine.stack[-1]
+        self.found.situations.add((place, tuple(o.option_id for o in detail.options)))
         self.parent.append((parent, choice))
         self.scene_of.append(machine.scene)
         self.successors.append([])
@@ -335,7 +361,14 @@ def explore(
     seed: int | None = None,
     max_states: int = DEFAULT_MAX_STATES,
     max_events: int = DEFAULT_MAX_EVENTS,
+    *,
+    reduce: bool = True,
+    visit_limit: int | None = None,
 ) -> Exploration:
-    """Explore the story's choices breadth-first, deduplicating states, up to ``max_states``."""
+    """Explore the story's choices breadth-first, deduplicating states, up to ``max_states``.
+
+    ``reduce=False`` keys states by everything in them (every variable, picked option and
+    visit count, exactly, or up to ``visit_limit``): far more states, used by the tests as
+    the reference."""
     with _quiet_machine():
-        return _Search(program, seed, max_states, max_events).search()
+        return _Search(program, seed, max_states, max_events, reduce, visit_limit).search()
