@@ -357,3 +357,15 @@ def test_visit_counts_and_picked_options_keep_states_apart() -> None:
     # once' picked or not, less 'picked on the first visit': seven at the hub, plus the porch.
     assert found.states == 8
     assert found.endings["done"] == (1, 1, 3)
+
+
+def test_random_steps_follow_the_seed(root: Path) -> None:
+    story = root / "tests/stories/random_steps.yaml"
+    result = compile_text(story.read_text(encoding="utf-8"), str(story))
+    assert result.program is not None
+    endings = {}
+    for seed in (1, 3, 7):
+        report = play_test(result.program, str(story), seed=seed)
+        assert "random" in {f.kind for f in report.findings if not f.problem}
+        endings[seed] = set(report.exploration.endings)
+    assert len(set().union(*endings.values())) == 2  # heads and tails, by seed

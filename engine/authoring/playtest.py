@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.authoring.statespace import Exploration, explore
-from engine.content.program import ChoiceOp, Program
+from engine.content.program import ChoiceOp, Program, RandomOp
 from engine.story.explore import paths_to_endings
 from engine.story.testplan import PlanSyntaxError, parse_plan, record_plan, run_plan
 
@@ -161,6 +161,17 @@ def play_test(
                 "bound",
                 f"the search stopped after exploring {found.expanded} states; what it did not "
                 "reach is reported as notes, not problems (raise --max-states to look further)",
+                file,
+                problem=False,
+            )
+        )
+    if any(isinstance(op, RandomOp) for scene in program.scenes.values() for op in scene.ops):
+        used = seed if seed is not None else program.seed
+        findings.append(
+            Finding(
+                "random",
+                f"random steps follow the seed {used}, as in the player; other seeds can take "
+                "other branches (test them with --seed N)",
                 file,
                 problem=False,
             )
