@@ -260,8 +260,10 @@ class _Search:
             state, machine = queue.popleft()
             expanded += 1
             offers = machine.current_choices().options
-            for offer in offers:
-                branch = machine.fork()
+            last = len(offers) - 1
+            for position, offer in enumerate(offers):
+                # The state is not needed after its last option: that branch reuses it.
+                branch = machine if position == last else machine.fork()
                 branch.choose(offer.index)
                 choice = offer.index + 1
                 outcome = self.run(branch, state, choice)
