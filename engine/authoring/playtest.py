@@ -62,9 +62,12 @@ class PlayTestReport:
     def render(self) -> str:
         found = self.exploration
         done = "complete" if found.complete else "stopped at the state bound"
+        paths = ""
+        if found.path_count is not None and found.path_count > found.transitions:
+            paths = f", standing for {found.path_count} different play-throughs"
         lines = [
             f"{self.file}: {found.states} distinct states, {found.expanded} explored, "
-            f"{found.transitions} choices tried ({done})",
+            f"{found.transitions} choices tried ({done}){paths}",
             f"  endings reached: {len(found.endings)} of {self.endings_total}",
         ]
         for ending, path in sorted(found.endings.items()):
@@ -89,6 +92,7 @@ class PlayTestReport:
             "states": found.states,
             "expanded": found.expanded,
             "transitions": found.transitions,
+            "play_throughs": found.path_count,
             "complete": found.complete,
             "endings": {k: list(v) for k, v in sorted(found.endings.items())},
             "endings_total": self.endings_total,
