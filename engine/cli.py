@@ -1,4 +1,4 @@
-"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate."""
+"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate, garden."""
 
 from __future__ import annotations
 
@@ -51,10 +51,15 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="export the JSON Schema of the narrative format")
     schema.add_argument("-o", "--output", help="output file (default: standard output)")
+    schema.add_argument("--kind", choices=("narrative", "lesson"), default="narrative")
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("which", choices=("compile", "player", "authoring"))
+    bench.add_argument("which", choices=("compile", "player", "garden", "authoring"))
     bench.add_argument("--quick", action="store_true", help="small sizes (CI smoke test)")
+
+    garden = commands.add_parser("garden", help="check garden files (YAML)")
+    garden.add_argument("action", choices=("check",))
+    garden.add_argument("paths", nargs="+")
 
     assets = commands.add_parser("assets", help="make the project's own sounds and props")
     assets.add_argument("action", choices=("build",))
@@ -71,6 +76,10 @@ def _parser() -> argparse.ArgumentParser:
         "--assets", type=Path, help="assets folder (default: the nearest assets/ above the file)"
     )
     narrate.add_argument("--voice", default="en-us", help="default espeak-ng voice (en-us)")
+
+    from engine.learn.cli import add_commands as add_lesson_commands
+
+    add_lesson_commands(commands)  # lesson play, records export|report, import gift
     authoring_cli.add_commands(commands)  # test, map, new, preview
     return parser
 
@@ -87,14 +96,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _play(args)
         if args.command == "assets":
             return _assets(args.assets, check=args.check)
+        if args.command == "garden":
+            from engine.garden.loader import check_garden_files
+
+            found, count = check_garden_files(args.paths)
+            if found:
+                sys.stdout.write(render_diagnostics(found) + "\n")
+            errors = sum(d.severity.value == "error" for d in found)
+            sys.stderr.write(f"checked {count} garden file(s): {errors} error(s)\n")
+            return EXIT_PROBLEMS if errors else EXIT_OK
         if args.command == "narrate":
             return _narrate(args)
+        if args.command in ("lesson", "records", "import"):
+            from engine.learn.cli import run as run_lesson_command
+
+            return run_lesson_command(args)
         if args.command in authoring_cli.COMMANDS:
             return authoring_cli.run(args)
         if args.command == "schema":
             from engine.content.schema import narrative_schema
+            from engine.learn.schema import lesson_schema
 
-            _write(json.dumps(narrative_schema(), indent=2) + "\n", args.output)
+            schema = lesson_schema() if args.kind == "lesson" else narrative_schema()
+            _write(json.dumps(schema, indent=2) + "\n", args.output)
+            return EXIT_OK
+        if args.which == "garden":
+            from engine.bench.garden_bench import run_garden_bench
+
+            run_garden_bench(quick=args.quick, out=sys.stdout)
             return EXIT_OK
         if args.which == "authoring":
             from engine.authoring.bench import run_authoring_bench

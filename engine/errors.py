@@ -9,7 +9,10 @@ exception means a bug in the engine or a misuse of its API by host code::
     ├── ContentError          a host asked for content that failed to compile (carries diagnostics)
     ├── TemplateRenderError   a line template failed at run time (bounded output, sandbox)
     ├── ProfileError          a learner profile's nickname or colour is not acceptable
-    └── NarrationError        'glowgrove narrate' could not speak (espeak-ng missing or failing)
+    ├── NarrationError        'glowgrove narrate' could not speak (espeak-ng missing or failing)
+    ├── LessonError           a lesson run was driven wrongly (answer() with nothing to answer...)
+    │   └── LessonSaveError   a saved lesson state that cannot be loaded into this lesson
+    └── RecordsError          learning records cannot be stored, exported or read
 """
 
 from __future__ import annotations
@@ -23,8 +26,11 @@ if TYPE_CHECKING:
 __all__ = [
     "ContentError",
     "EngineError",
+    "LessonError",
+    "LessonSaveError",
     "NarrationError",
     "ProfileError",
+    "RecordsError",
     "SaveError",
     "StoryError",
     "TemplateRenderError",
@@ -61,3 +67,15 @@ class ProfileError(EngineError):
 
 class NarrationError(EngineError):
     """Narration audio could not be made: espeak-ng is missing, or it failed on a line."""
+
+
+class LessonError(EngineError):
+    """A lesson run was asked for something its current state does not allow."""
+
+
+class LessonSaveError(LessonError):
+    """A saved lesson state is malformed or belongs to another lesson."""
+
+
+class RecordsError(EngineError):
+    """Learning records cannot be stored, exported or read as asked."""

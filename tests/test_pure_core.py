@@ -21,6 +21,13 @@ SCRIPT = textwrap.dedent(
 
     sys.meta_path.insert(0, Blocker())
     import engine.cli, engine.content.compiler, engine.story, engine.text.player
+    import engine.garden.blight, engine.garden.culling, engine.garden.field, engine.garden.frame
+    import engine.garden.garden, engine.garden.lod, engine.garden.meshes, engine.garden.shading
+    from engine.garden.culling import Eye, stereo_eyes
+    from engine.garden.frame import plan_frame
+    from engine.garden.garden import LivingGarden
+    from engine.garden.lod import LodRings
+    from engine.garden.spec import GardenSpec
     from engine.bench.compile_bench import generate_narrative
     from engine.content.compiler import compile_text
     from engine.story import EndEvent, ChoicesEvent, StoryMachine
@@ -33,6 +40,10 @@ SCRIPT = textwrap.dedent(
             machine.choose(0)
         if isinstance(event, EndEvent):
             break
+    garden = LivingGarden(GardenSpec.square(2000))
+    garden.set_blight(0.5)
+    garden.advance(0.5)
+    assert sum(plan_frame(garden.field, stereo_eyes(Eye(0, 0, 1.6)), None, LodRings()).instances)
     loaded = [m for m in sys.modules if m.split(".")[0] in ("panda3d", "direct", "xr")]
     assert not loaded, loaded
     print("ok", event.ending)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 from engine.assets.egg import egg_text
 from engine.assets.prop_models import PROP_RECIPES
 from engine.assets.sounds import SOUND_RECIPES, wav_bytes
+from engine.garden.meshes import cache_files, generate_species_meshes
 
 __all__ = ["BuiltAsset", "build_assets", "stale_assets", "write_assets"]
 
@@ -61,6 +63,9 @@ def build_assets() -> list[BuiltAsset]:
         comment = f"{name}: {description}. Made by glowgrove assets build (MIT)."
         text = egg_text(name, comment, make_prop())
         built.append(BuiltAsset(f"props/{name}.egg", text.encode("utf-8"), description))
+    for path, data in cache_files(generate_species_meshes()).items():
+        level = path.rsplit("lod", 1)[1].split(".")[0]
+        built.append(BuiltAsset(path, data, f"garden plant species, level of detail {level}"))
     rows = [
         f"| `{asset.path}` | {asset.description} | {_size(len(asset.data))} | {_LICENCE} |"
         for asset in built
@@ -112,6 +117,10 @@ def _same(path: str, committed: bytes, built: bytes) -> bool:
         old = np.frombuffer(committed[head:], dtype="<i2").astype(np.int32)
         new = np.frombuffer(built[head:], dtype="<i2").astype(np.int32)
         return bool(np.all(np.abs(old - new) <= 2))
+    if path.endswith(".npy"):  # float arrays: equal to 1e-5, as for models
+        old = np.load(io.BytesIO(committed), allow_pickle=False)
+        new = np.load(io.BytesIO(built), allow_pickle=False)
+        return bool(old.shape == new.shape and np.allclose(old, new, atol=1e-5))
     if path.endswith(".egg"):
         old_tokens = committed.decode("utf-8").split()
         new_tokens = built.decode("utf-8").split()

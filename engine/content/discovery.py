@@ -9,7 +9,13 @@ from engine.content.compiler import CompileResult, compile_narrative
 from engine.content.diagnostics import Diagnostic, SourceFile, Span, sort_diagnostics
 from engine.content.yamlsource import load_yaml_file
 
-__all__ = ["CheckReport", "check_paths", "find_content_files", "is_part_file"]
+__all__ = [
+    "CheckReport",
+    "check_paths",
+    "find_content_files",
+    "is_lesson_file",
+    "is_part_file",
+]
 
 _SUFFIXES = (".yaml", ".yml")
 
@@ -58,11 +64,23 @@ def is_part_file(path: str) -> bool:
     return part is not None and part.value is True
 
 
+def is_lesson_file(path: str) -> bool:
+    """True for a lesson: a YAML mapping with a top-level ``lesson:`` key (engine.learn)."""
+    loaded = load_yaml_file(Path(path), path)
+    root = loaded.root
+    return root is not None and root.kind == "mapping" and "lesson" in root.items
+
+
 def check_paths(paths: list[str]) -> CheckReport:
-    """Compile each narrative; parts are checked through the files that include them."""
+    """Compile each narrative and lesson; parts are checked through the files including them."""
+    from engine.learn.compiler import compile_lesson  # lessons build on this package
+
     files, diagnostics = find_content_files(paths)
-    parts = [f for f in files if is_part_file(f)]
-    entries = [f for f in files if f not in parts]
+    lessons = [f for f in files if is_lesson_file(f)]
+    for lesson in lessons:
+        diagnostics.extend(compile_lesson(lesson).diagnostics)
+    parts = [f for f in files if f not in lessons and is_part_file(f)]
+    entries = [f for f in files if f not in parts and f not in lessons]
     results: list[CompileResult] = []
     covered: set[Path] = set()
     for entry in entries:
@@ -75,4 +93,8 @@ def check_paths(paths: list[str]) -> CheckReport:
             result = compile_narrative(part)
             results.append(result)
             diagnostics.extend(result.diagnostics)
+    from engine.learn.bridge import check_lesson_references
+
+    narrative_files = sorted({f for result in results if result.ok for f in result.files})
+    diagnostics.extend(check_lesson_references(narrative_files))
     return CheckReport(tuple(files), tuple(results), tuple(sort_diagnostics(diagnostics)))

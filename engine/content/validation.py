@@ -32,6 +32,8 @@ _EXPECTED = {
     "model_type": "a mapping",
     "model_attributes_type": "a mapping",
     "int_from_float": "a whole number",
+    "int_parsing": "a whole number",
+    "float_parsing": "a number",
     "literal_error": "",
 }
 _YAML11_BOOLEANS = {"yes", "no", "on", "off", "y", "n", "true", "false"}

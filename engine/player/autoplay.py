@@ -123,10 +123,31 @@ def run_autoplay(base: ShowBase, program: Program, options: PlayerOptions, pipe:
             report.ending = event.ending
             report.ending_title = event.title
             break
+        elif isinstance(event, CommandEvent) and event.name == "start_lesson":
+            record["lesson"] = _play_story_lesson(machine, options, str(event.args["lesson"]))
         elif isinstance(event, CommandEvent) and event.name == "wait":
             seconds = float(event.args["seconds"])
             _render(base, director, min(int(seconds / FRAME_SECONDS), options.frames * 3))
     return report
+
+
+def _play_story_lesson(machine: StoryMachine, options: PlayerOptions, name: str) -> Any:
+    """A lesson a narrative starts: played by the correct-answer policy (autoplay), its
+    outcome set in the story's variables."""
+    from engine.learn.bridge import LessonLibrary
+    from engine.learn.play import play_lesson
+    from engine.learn.policies import policy_named
+    from engine.learn.runtime import LessonRun
+
+    if options.narrative is None:
+        return None
+    lesson = LessonLibrary.for_narrative(options.narrative).find(name)
+    if lesson is None:
+        return {"name": name, "found": False}
+    end = play_lesson(LessonRun(lesson), policy_named("correct"), lambda event: None)
+    applied = machine.set_variables(end.outcome)
+    log.info("lesson %s: %s; story variables set: %s", lesson.id, end.passed, applied)
+    return {"name": name, "lesson": lesson.id, "passed": end.passed, "set": applied}
 
 
 def _render(base: ShowBase, director: SceneDirector, frames: int) -> list[float]:

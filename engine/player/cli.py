@@ -71,6 +71,15 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="home scene: find story cards here (repeatable; default: narratives/ and lessons/)",
     )
+    # Lessons (lessons/*.yaml): how autoplay answers, and where learning records go.
+    parser.add_argument(
+        "--answers",
+        choices=("correct", "wrong-first", "both"),
+        default="correct",
+        help="lessons: autoplay answers right, wrong on every first try, or both runs",
+    )
+    parser.add_argument("--records", type=Path, help="lessons: xAPI records (SQLite file)")
+    parser.add_argument("--group", default="", help="lessons: learner group for the records")
     return parser
 
 
@@ -116,8 +125,16 @@ def parse_options(argv: Sequence[str]) -> PlayerOptions:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="glowgrove: %(message)s")
-    options = parse_options(sys.argv[1:] if argv is None else argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    options = parse_options(arguments)
     program = None
+    if options.narrative is not None and options.narrative.suffix in (".yaml", ".yml"):
+        from engine.content.discovery import is_lesson_file
+
+        if is_lesson_file(str(options.narrative)):
+            from engine.player.lesson_cli import play_lesson_3d
+
+            return play_lesson_3d(options, _parser().parse_args(arguments))
     if options.narrative is not None:
         result = compile_narrative(options.narrative)
         if result.diagnostics:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from engine.content.compiler import compile_narrative
 from engine.content.diagnostics import Diagnostic, render_diagnostics
-from engine.content.discovery import find_content_files, is_part_file
+from engine.content.discovery import find_content_files, is_lesson_file, is_part_file
 from engine.content.program import Program
 from engine.errors import ProfileError
 from engine.player.profiles import Profile, ProfileStore
@@ -120,6 +120,9 @@ def scan_library(folders: list[Path]) -> list[LibraryEntry]:
         files, _ = find_content_files([str(folder)])
         for file in files:
             if is_part_file(file):
+                continue
+            if is_lesson_file(file):  # lessons play with launch_vr.py lessons/X.yaml for now
+                log.info("%s is a lesson, not a story card", file)
                 continue
             result = compile_narrative(file)
             if result.program is None:

@@ -85,6 +85,7 @@ class HomeScene:
         base.camera.set_hpr(0, -4, 0)
         base.camLens.set_fov(fov)
         base.camLens.set_near_far(0.05, 1000)
+        self.world.set_viewer(base.cam, base.camLens)
         self.root = base.render.attach_new_node("home-cards")
         self.root.set_light_off(1)
         self.picker = Picker(base.camera, self.root)

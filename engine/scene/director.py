@@ -70,6 +70,7 @@ class SceneDirector:
         base.camera.set_hpr(0, -4, 0)
         base.camLens.set_fov(settings.fov)
         base.camLens.set_near_far(0.05, 1000)
+        self.world.set_viewer(base.cam, base.camLens)
         self.stage = render.attach_new_node("stage")
         self.cast_root = self.stage.attach_new_node("characters")
         self.props = PropShelf(self.stage, settings.assets, self.font)
@@ -178,7 +179,7 @@ class SceneDirector:
         self.scene = event.scene
         self.environment = merge_environment(self.environment, event.environment)
         if event.environment is not None and event.environment.blight is not None:
-            self.world.garden.set_blight(event.environment.blight)
+            self.world.garden.set_blight(event.environment.blight, settle=True)
         self._refresh_garden()
         self.cast_root.get_children().detach()
         self.figures = {}
@@ -253,7 +254,9 @@ class SceneDirector:
         elif name == "start_lesson":
             lesson = str(args["lesson"]).replace("_", " ")
             self.notice.set_text(f"Lesson: {lesson}")
-            log.info("start_lesson %s: lessons arrive with the lessons issue", args["lesson"])
+            # Offscreen autoplay plays the lesson and sets its outcome (engine.player.autoplay);
+            # the scene itself only announces it.
+            log.info("start_lesson %s", args["lesson"])
 
     def _look_at(self, target: str) -> None:
         node = self.figures[target].node if target in self.figures else self.props.node(target)

@@ -1,31 +1,53 @@
-"""The environment around the story: sky, ground, light, and the (placeholder) glowing garden.
+"""The environment around the story: sky, ground, light, and the living glowing garden.
 
-Geometry is built once; story changes only rewrite vertex colours in place, so a scene change
-costs a few buffer copies rather than a frame hitch.
+Sky and ground are built once and recoloured in place. The garden is the performance core's
+instanced renderer (``engine.garden``): story changes set a few shader inputs, the blight
+simulation steps at its fixed tick, and each frame only the visible list is uploaded.
 """
 
 from __future__ import annotations
 
-import math
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 from panda3d.core import AmbientLight, DirectionalLight, NodePath
 
-from engine.scene.garden_model import GardenModel
-from engine.scene.meshes import Mesh, MeshHandle, cylinder, disc, merge, sphere
+from engine.garden.culling import Eye
+from engine.garden.garden import LivingGarden
+from engine.garden.meshes import load_species_meshes
+from engine.garden.render import GardenRenderer, eye_from_camera
+from engine.garden.shading import GardenLook
+from engine.garden.spec import Clearing, GardenSpec, Source
+from engine.scene.meshes import MeshHandle, disc, sphere
 from engine.scene.palette import EnvironmentLook
 
 __all__ = ["World"]
 
 _DAYLIGHT = {"dawn": 0.75, "day": 1.0, "dusk": 0.6, "night": 0.4}
 _SKY_RADIUS = 300.0
+BLIGHT_SOURCE = (18.0, 22.0)  # where the waste facility's leak enters the garden
+_STEM = (0.1, 0.17, 0.09)
+_ASSETS = Path(__file__).resolve().parents[2] / "assets"  # the project's own (species cache)
+# Without a viewer (tests that build a world without a camera), cull almost nothing.
+_WIDE_EYE = Eye(0.0, 0.0, 1.6, 0.0, 0.0, 179.0, 179.0, 0.05, 1000.0)
+
+
+def player_garden(plants: int, seed: int) -> GardenSpec:
+    """The garden around a story: 60 m square, the stage and its approach kept clear."""
+    return GardenSpec(
+        size=60.0,
+        plants=plants,
+        seed=seed,
+        sources=(Source(*BLIGHT_SOURCE),),
+        clearings=(Clearing(0.0, 0.0, 3.0), Clearing(0.0, 4.0, 2.8)),
+        chunk_size=6.0,
+    )
 
 
 class World:
     def __init__(self, render: NodePath, seed: int = 7, plants: int = 600) -> None:
         self.root = render.attach_new_node("world")
-        self.garden = GardenModel.scatter(plants, seed)
         sky = sphere(_SKY_RADIUS, (1, 1, 1, 1), segments=24, rings=12)
         self._sky = MeshHandle("sky", (sky[0], -sky[1], sky[2], sky[3]))
         sky_np = self.root.attach_new_node(self._sky.node)
@@ -37,13 +59,12 @@ class World:
         self._ground = MeshHandle("ground", ground)
         # Soft, even light on the floor: no harsh shading under the garden.
         self.root.attach_new_node(self._ground.node).set_light_off(1)
-        self._plants_np = self.root.attach_new_node("garden")
-        self._plants_np.set_light_off(1)  # the glow is emissive: it does not need the sun
-        self._plants: MeshHandle | None = None
-        self._vertices_per_plant = np.zeros(0, dtype=np.int64)
+        self.garden = LivingGarden(player_garden(plants, seed))
+        self._plants: GardenRenderer | None = None
         if plants > 0:
-            self._plants = MeshHandle("plants", self._build_plants())
-            self._plants_np.attach_new_node(self._plants.node)
+            meshes = load_species_meshes(_ASSETS if _ASSETS.is_dir() else None)
+            self._plants = GardenRenderer(self.root, self.garden, meshes)
+        self._viewers: list[tuple[NodePath, object]] = []
         self._ambient = self.root.attach_new_node(AmbientLight("ambient"))
         self._sun = self.root.attach_new_node(DirectionalLight("sun"))
         render.set_light(self._ambient)
@@ -64,39 +85,6 @@ class World:
         flat = np.clip((radius - 8.0) / 20.0, 0, 1)  # keep the stage flat for teleporting
         return (bumps * flat).astype(np.float32)
 
-    def _build_plants(self) -> Mesh:
-        garden = self.garden
-        pieces: list[Mesh] = []
-        for (x, y), scale, species in zip(
-            garden.positions, garden.scales, garden.species, strict=True
-        ):
-            height = 0.25 * scale * (1 + 0.35 * species)
-            stem = cylinder(0.02 * scale, 0.015 * scale, height, (1, 1, 1, 1), (x, y, 0), 6)
-            cap = sphere(
-                (0.08 + 0.03 * species) * scale,
-                (1, 1, 1, 1),
-                (x, y, height),
-                segments=8,
-                rings=5,
-                squash=0.55 if species % 2 == 0 else 1.2,
-            )
-            pieces.append(merge([stem, cap]))
-        self._vertices_per_plant = np.array([len(p[0]) for p in pieces])
-        return merge(pieces)
-
-    def _plant_colors(self, look: EnvironmentLook) -> npt.NDArray[np.float32]:
-        healthy = self.garden.healthy
-        glow = np.asarray((*look.plant_glow, 1.0), np.float32)
-        dim = np.asarray((*look.plant_blighted, 1.0), np.float32)
-        per_plant = np.where(healthy[:, None], glow[None, :], dim[None, :])
-        # Species tint: a little variety without changing brightness much.
-        tint = np.array(
-            [[1.0, 1.0, 1.0, 1], [0.85, 1.05, 1.1, 1], [1.1, 0.9, 1.05, 1], [1.0, 1.1, 0.85, 1]],
-            np.float32,
-        )[self.garden.species]
-        per_plant = np.clip(per_plant * np.where(healthy[:, None], tint, 1.0), 0, 1)
-        return np.repeat(per_plant, self._vertices_per_plant, axis=0).astype(np.float32)
-
     # -- applying the story ---------------------------------------------------------------------
 
     def apply(self, look: EnvironmentLook) -> None:
@@ -115,16 +103,27 @@ class World:
         ground[:, :3] = np.minimum(1.0, np.asarray(look.ground) * light * 1.6)
         self._ground.set_colors(ground)
         if self._plants is not None:
-            self._plants.set_colors(self._plant_colors(look))
+            self._plants.set_look(
+                GardenLook(glow=look.plant_glow, dim=look.plant_blighted, stem=_STEM)
+            )
         self._ambient.node().set_color((*lighting.ambient, 1))
         self._sun.node().set_color((*lighting.sun, 1))
         self._sun.set_hpr(35, -lighting.sun_pitch, 0)
 
+    def set_viewer(self, camera: NodePath, lens: object, *more: tuple[NodePath, object]) -> None:
+        """The camera (or, in a headset, the eyes: pass the others in ``more``) the garden is
+        culled for; a chunk any of them sees is drawn, levels follow their midpoint."""
+        self._viewers = [(camera, lens), *more]
+
     def update(self, dt: float) -> None:
-        """A slow breathing of the glow (0.2 Hz, +-6%): alive, never flashing."""
+        """Step the blight at its fixed tick; cull and upload the garden for this frame (its
+        glow breathes at 0.2 Hz, +-6%, in the shader: alive, never flashing)."""
         self._pulse_time += dt
-        pulse = 0.94 + 0.06 * math.sin(self._pulse_time * 2 * math.pi * 0.2)
-        self._plants_np.set_color_scale(pulse, pulse, pulse, 1)
+        self.garden.advance(dt)
+        if self._plants is None:
+            return
+        eyes = tuple(eye_from_camera(camera, self._render, lens) for camera, lens in self._viewers)
+        self._plants.update(eyes or (_WIDE_EYE,), self._pulse_time)
 
     @property
     def look(self) -> EnvironmentLook | None:

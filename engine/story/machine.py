@@ -284,6 +284,35 @@ class StoryMachine:
             offers.append(ChoiceOffer(position, option.option_id, text, option.tags))
         return ChoicesEvent(tuple(offers))
 
+    def set_variables(self, values: dict[str, Value]) -> dict[str, Value]:
+        """Set declared variables from outside the story (a lesson's outcome).
+
+        Only names the narrative declares, with a value of the declared type (an enum value
+        among its values; ints accepted for floats), are set; the rest are left alone.
+        Returns what was set.
+        """
+        applied: dict[str, Value] = {}
+        for name, value in values.items():
+            spec = self.program.variables.get(name)
+            if spec is None:
+                continue
+            kind = spec.type.kind
+            fits = (
+                (kind == "bool" and isinstance(value, bool))
+                or (kind == "int" and isinstance(value, int) and not isinstance(value, bool))
+                or (
+                    kind == "float"
+                    and isinstance(value, (int, float))
+                    and not isinstance(value, bool)
+                )
+                or (kind == "string" and isinstance(value, str))
+                or (kind == "enum" and value in spec.type.enum_values)
+            )
+            if fits:
+                self._variables[name] = float(value) if kind == "float" else value
+                applied[name] = self._variables[name]
+        return applied
+
     # -- saving --------------------------------------------------------------------------------
 
     def save(self) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Waste-management lessons: format, compiler, runtime, records (pure Python, no panda3d)."""

@@ -1,0 +1,301 @@
+"""A lesson in a desktop window: drag waste items into bins with the mouse, keys for the rest.
+
+Mouse: press on an item, drag it (it follows the pointer over the tray plane), release over
+a bin: it snaps in (right) or bounces back (wrong), with colour and sound. Keys: Space/Enter
+goes on or submits, 1-8 pick options (or order items), +/- change kilograms, H asks for a hint.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from panda3d.core import Point2, Point3
+
+from engine.errors import LessonError
+from engine.learn.events import (
+    ActivityEvent,
+    ExplainEvent,
+    FeedbackEvent,
+    LessonEndEvent,
+    RemediationEvent,
+)
+from engine.learn.models import Match, Order, Question, Simulate, Sort
+from engine.learn.program import Lesson
+from engine.learn.recorder import LessonRecorder
+from engine.learn.runtime import LessonRun
+from engine.learn.store import RecordStore
+from engine.player.lesson_autoplay import load_font
+from engine.player.options import PlayerOptions
+from engine.scene.lesson_layout import TRAY_HEIGHT, SortLayout, ground_point, snap_bin
+from engine.scene.lesson_stage import LessonStage
+
+__all__ = ["LessonDesk", "attach_desk", "run_lesson_desktop"]
+
+log = logging.getLogger(__name__)
+GRAB_PIXELS = 0.12  # how near (in screen units, -1..1) a press must be to grab an item
+
+
+class LessonDesk:
+    """Turns pointer and key input into lesson answers; the window's tasks call it."""
+
+    def __init__(
+        self,
+        base: Any,
+        lesson: Lesson,
+        stage: LessonStage,
+        run: LessonRun,
+        recorder: LessonRecorder | None = None,
+    ) -> None:
+        self.base = base
+        self.lesson = lesson
+        self.stage = stage
+        self.run = run
+        self.recorder = recorder
+        self.layout: SortLayout | None = None
+        self.held: str | None = None
+        self.selection: list[int] = []
+        self.sequence: list[str] = []
+        self.kg = 0.0
+        self.ended = False
+        self.log: list[str] = []
+
+    def _note(self, event: Any) -> None:
+        if self.recorder is not None:
+            self.recorder(event)
+
+    # -- going on ------------------------------------------------------------------------------
+
+    def proceed(self) -> None:
+        """Space/Enter/click when nothing waits: the next event."""
+        if self.ended or self.run.waiting is not None:
+            return
+        event = self.run.advance()
+        self._note(event)
+        self.log.append(type(event).__name__)
+        if isinstance(event, ExplainEvent):
+            self.stage.clear_activity()
+            self.stage.say(str(getattr(event.step.activity, "text", "")))
+        elif isinstance(event, ActivityEvent):
+            self._show(event)
+        elif isinstance(event, RemediationEvent):
+            self.stage.clear_activity()
+            self.stage.say("Let's go over that again, step by step. (Space)")
+        elif isinstance(event, LessonEndEvent):
+            self.ended = True
+            self.stage.clear_activity()
+            self.stage.say("Well done!" if event.passed else "You finished! Practise again soon.")
+
+    def _show(self, event: ActivityEvent) -> None:
+        activity = event.step.activity
+        self.selection, self.sequence, self.layout = [], [], None
+        prompt = str(getattr(activity, "prompt", ""))
+        if isinstance(activity, Sort):
+            self.layout = self.stage.show_sort(activity, self.lesson.bins, event.presented)
+            self.stage.say(prompt + "\n(drag each item into a bin)")
+            return
+        self.stage.clear_activity()
+        if isinstance(activity, Question):
+            lines = [f"{i + 1}. {o.text}" for i, o in enumerate(activity.options)]
+            tail = "(press numbers, then Enter)" if activity.multiple else "(press a number)"
+            self.stage.say("\n".join([prompt, *lines, tail]))
+        elif isinstance(activity, Order):
+            texts = {item.id: item.text for item in activity.items}
+            lines = [f"{i + 1}. {texts[name]}" for i, name in enumerate(event.presented)]
+            self.stage.say("\n".join([prompt, *lines, "(press the numbers in order)"]))
+        elif isinstance(activity, Match):
+            rights = {pair.id: pair.right for pair in activity.pairs}
+            lines = [f"{pair.left}" for pair in activity.pairs]
+            options = [f"{i + 1}. {rights[name]}" for i, name in enumerate(event.presented)]
+            self.stage.say(
+                "\n".join(
+                    [
+                        prompt,
+                        " / ".join(lines),
+                        *options,
+                        "(press the number for each, top to bottom)",
+                    ]
+                )
+            )
+        elif isinstance(activity, Simulate):
+            self.kg = activity.kg.start
+            self.stage.show_lights(activity)
+            self.stage.say(f"{prompt}\n{self.kg:g} kg of {activity.feedstock} (+/-, Enter)")
+        else:
+            self.stage.say(prompt + "\n(think about it, then press Enter)")
+
+    def _answer(self, response: object) -> FeedbackEvent | None:
+        try:
+            feedback = self.run.answer(response)
+        except LessonError as error:
+            self.stage.say(str(error))
+            return None
+        self._note(feedback)
+        self.log.append(f"feedback {'right' if feedback.correct else 'wrong'}")
+        self.stage.say(feedback.message + ("\n(Space)" if feedback.done else ""))
+        if feedback.simulation is not None:
+            self.stage.light_garden(feedback.simulation)
+        return feedback
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def key(self, name: str) -> None:
+        step = self.run.waiting
+        if step is None:
+            if name in ("space", "enter"):
+                self.proceed()
+            return
+        activity = step.activity
+        if name == "h" and self.run.hints_left():
+            hint = self.run.hint()
+            self._note(hint)
+            self.stage.say(f"Hint: {hint.text}")
+        elif isinstance(activity, Question) and name.isdigit():
+            index = int(name) - 1
+            if not activity.multiple:
+                self._answer([index])
+            elif index not in self.selection:
+                self.selection.append(index)
+        elif isinstance(activity, Question) and name == "enter" and self.selection:
+            self._answer(sorted(self.selection))
+            self.selection = []
+        elif isinstance(activity, (Order, Match)) and name.isdigit():
+            presented = self._presented()
+            index = int(name) - 1
+            if 0 <= index < len(presented) and presented[index] not in self.sequence:
+                self.sequence.append(presented[index])
+            if len(self.sequence) == len(presented):
+                if isinstance(activity, Order):
+                    self._answer(list(self.sequence))
+                else:
+                    lefts = [pair.id for pair in activity.pairs]
+                    self._answer(dict(zip(lefts, self.sequence, strict=True)))
+                self.sequence = []
+        elif isinstance(activity, Simulate) and name in ("+", "-", "enter"):
+            step_kg = max(0.1, round((activity.kg.max - activity.kg.min) / 20, 1))
+            if name == "enter":
+                self._answer(self.kg)
+                return
+            delta = step_kg if name == "+" else -step_kg
+            self.kg = round(min(activity.kg.max, max(activity.kg.min, self.kg + delta)), 3)
+            self.stage.say(f"{activity.prompt}\n{self.kg:g} kg of {activity.feedstock}")
+        elif step.kind == "reflect" and name == "enter":
+            self._answer("")
+
+    def _presented(self) -> tuple[str, ...]:
+        from engine.learn.runtime import presented_order
+
+        step = self.run.waiting
+        assert step is not None
+        return presented_order(self.lesson, step, 0)
+
+    # -- the pointer (screen units -1..1) ------------------------------------------------------
+
+    def _screen(self, point: tuple[float, float, float]) -> tuple[float, float] | None:
+        relative = self.base.cam.get_relative_point(self.base.render, Point3(*point))
+        projected = Point2()
+        if not self.base.camLens.project(relative, projected):
+            return None
+        return (float(projected.x), float(projected.y))
+
+    def _ground(self, x: float, y: float) -> tuple[float, float, float] | None:
+        near, far = Point3(), Point3()
+        if not self.base.camLens.extrude(Point2(x, y), near, far):
+            return None
+        origin = self.base.render.get_relative_point(self.base.cam, near)
+        target = self.base.render.get_relative_point(self.base.cam, far)
+        direction = (target.x - origin.x, target.y - origin.y, target.z - origin.z)
+        return ground_point((origin.x, origin.y, origin.z), direction, TRAY_HEIGHT)
+
+    def press(self, x: float, y: float) -> None:
+        if self.layout is None or self.run.waiting is None:
+            self.proceed()
+            return
+        best: tuple[float, str] | None = None
+        for item in self.run.unplaced():
+            position = self.stage.item_position(item)
+            screen = self._screen(position) if position is not None else None
+            if screen is None:
+                continue
+            distance = ((screen[0] - x) ** 2 + (screen[1] - y) ** 2) ** 0.5
+            if distance <= GRAB_PIXELS and (best is None or distance < best[0]):
+                best = (distance, item)
+        self.held = best[1] if best is not None else None
+
+    def move(self, x: float, y: float) -> None:
+        if self.held is None:
+            return
+        point = self._ground(x, y)
+        if point is not None:
+            self.stage.grab(self.held, (point[0], point[1], point[2] + 0.15))
+
+    def release(self, x: float, y: float) -> None:
+        item, self.held = self.held, None
+        if item is None or self.layout is None:
+            return
+        point = self._ground(x, y)
+        bin_name = snap_bin(self.layout, point) if point is not None else None
+        if bin_name is None:  # dropped nowhere: back to the tray, no try used
+            self.stage.grab(item, self.layout.items[item])
+            return
+        feedback = self._answer((item, bin_name))
+        if feedback is not None:
+            self.stage.drop(item, bin_name, feedback.correct)
+
+
+def attach_desk(base: Any, desk: LessonDesk) -> None:
+    """Feed the window's pointer and keys to ``desk`` and animate its stage every frame."""
+
+    def pointer() -> tuple[float, float] | None:
+        watcher = base.mouseWatcherNode
+        if not watcher.has_mouse():
+            return None
+        return (float(watcher.get_mouse_x()), float(watcher.get_mouse_y()))
+
+    def on_press() -> None:
+        at = pointer()
+        if at is not None:
+            desk.press(*at)
+
+    def on_release() -> None:
+        at = pointer()
+        if at is not None:
+            desk.release(*at)
+
+    def tick(task: Any) -> Any:
+        at = pointer()
+        if at is not None:
+            desk.move(*at)
+        desk.stage.update(min(0.1, base.clock.get_dt()))
+        return task.cont
+
+    base.accept("mouse1", on_press)
+    base.accept("mouse1-up", on_release)
+    keys = {"space": "space", "enter": "enter", "h": "h", "+": "+", "-": "-", "=": "+"}
+    keys |= {str(n): str(n) for n in range(1, 9)}
+    for key, name in keys.items():
+        base.accept(key, desk.key, [name])
+    base.task_mgr.add(tick, "lesson-desk")
+
+
+def run_lesson_desktop(
+    base: Any, lesson: Lesson, options: PlayerOptions, records: Path | None, group: str
+) -> int:
+    stage = LessonStage(base, load_font(base), options.assets)
+    store = RecordStore(records) if records is not None else None
+    recorder = LessonRecorder(lesson, store, group=group) if store is not None else None
+    if recorder is not None:
+        recorder.start()
+    desk = LessonDesk(base, lesson, stage, LessonRun(lesson), recorder)
+    desk.proceed()
+    attach_desk(base, desk)
+    base.accept("escape", base.userExit)
+    try:
+        base.run()
+    except SystemExit:
+        pass
+    finally:
+        if store is not None:
+            store.close()
+    return 0
