@@ -32,6 +32,7 @@ class Scaffold:
 
 SCAFFOLDS: dict[str, Scaffold] = {
     "narrative": Scaffold("narrative", "narrative.yaml.j2", "narratives", "narrative.schema.json"),
+    "lesson": Scaffold("lesson", "lesson.yaml.j2", "lessons", "lesson.schema.json"),
 }
 
 
@@ -70,6 +71,7 @@ def render_scaffold(kind: str, name: str, target: Path, title: str | None = None
         .get_template(scaffold.template)
         .render(
             name=name,
+            lesson_id=name.replace("_", "-"),  # lesson ids are written with '-'
             title=json.dumps(shown, ensure_ascii=False),
             title_comment=shown.replace("\n", " "),
             file=target.as_posix(),

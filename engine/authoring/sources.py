@@ -4,7 +4,7 @@ A :class:`ContentKind` says which files it claims and how to turn one into what 
 needs: a :class:`~engine.authoring.storymap.StoryGraph` for ``glowgrove map`` and a
 :class:`PlayTestSummary` for ``glowgrove test`` (``glowgrove new`` has its own registry of
 templates in :mod:`engine.authoring.scaffold`; ``glowgrove preview`` plays narratives).
-Narratives are one kind; lessons plug in by adding another to :data:`KINDS`.
+Narratives and lessons are the two kinds (:func:`kinds`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from engine.authoring.storymap import StoryGraph
 
 __all__ = [
-    "KINDS",
     "ContentKind",
     "Drawing",
     "PlayTestOptions",
@@ -30,6 +29,7 @@ __all__ = [
     "PlayTestSummary",
     "StorySource",
     "kind_for",
+    "kinds",
     "load_story",
 ]
 
@@ -125,9 +125,14 @@ def _test_narrative(path: Path, options: PlayTestOptions) -> PlayTestRun:
 
 NARRATIVE = ContentKind("narrative", lambda path: True, _draw_narrative, _test_narrative)
 
-# The first kind that claims a file handles it; narratives claim everything, so they go last.
-KINDS: list[ContentKind] = [NARRATIVE]
+
+def kinds() -> list[ContentKind]:
+    """The first kind that claims a file handles it; narratives claim everything, so they go
+    last. Lessons (engine.learn) build on engine.content, so they are imported here, late."""
+    from engine.authoring.lessons import LESSON
+
+    return [LESSON, NARRATIVE]
 
 
 def kind_for(path: Path) -> ContentKind:
-    return next((kind for kind in KINDS if kind.claims(path)), NARRATIVE)
+    return next((kind for kind in kinds() if kind.claims(path)), NARRATIVE)

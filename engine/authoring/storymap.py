@@ -227,7 +227,9 @@ def render_html(graph: StoryGraph) -> str:
         source = node.source
         href = ""
         if source:
-            path, line = source.rsplit(":", 1)
+            path, _, line = source.rpartition(":")
+            if not line.isdigit():  # a whole file, no line
+                path, line = source, "1"
             href = f"vscode://file/{Path(path).resolve().as_posix()}:{line}"
         boxes.append(
             {
