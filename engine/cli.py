@@ -1,4 +1,5 @@
-"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate, garden."""
+"""The ``glowgrove`` command: check, compile, play, schema, bench, assets, narrate, garden,
+lessons and records, serve."""
 
 from __future__ import annotations
 
@@ -54,8 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--kind", choices=("narrative", "lesson"), default="narrative")
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("which", choices=("compile", "player", "garden", "authoring"))
+    bench.add_argument("which", choices=("compile", "player", "garden", "seminar", "authoring"))
     bench.add_argument("--quick", action="store_true", help="small sizes (CI smoke test)")
+    bench.add_argument("--store", help="seminar: store URL (sqlite:///PATH, redis://HOST:PORT/DB)")
+    bench.add_argument(
+        "--redis", action="store_true", help="seminar: start a loopback redis-server and use it"
+    )
 
     garden = commands.add_parser("garden", help="check garden files (YAML)")
     garden.add_argument("action", choices=("check",))
@@ -80,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     from engine.learn.cli import add_commands as add_lesson_commands
 
     add_lesson_commands(commands)  # lesson play, records export|report, import gift
+    from engine.seminar.cli import add_serve_parser
+
+    add_serve_parser(commands)
     authoring_cli.add_commands(commands)  # test, map, new, preview
     return parser
 
@@ -120,11 +128,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             schema = lesson_schema() if args.kind == "lesson" else narrative_schema()
             _write(json.dumps(schema, indent=2) + "\n", args.output)
             return EXIT_OK
+        if args.command == "serve":
+            from engine.seminar.cli import serve_command
+
+            return serve_command(args)
         if args.which == "garden":
             from engine.bench.garden_bench import run_garden_bench
 
             run_garden_bench(quick=args.quick, out=sys.stdout)
             return EXIT_OK
+        if args.which == "seminar":
+            from engine.seminar.cli import bench_command
+
+            return bench_command(args)
         if args.which == "authoring":
             from engine.authoring.bench import run_authoring_bench
 

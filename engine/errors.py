@@ -12,7 +12,8 @@ exception means a bug in the engine or a misuse of its API by host code::
     ├── NarrationError        'glowgrove narrate' could not speak (espeak-ng missing or failing)
     ├── LessonError           a lesson run was driven wrongly (answer() with nothing to answer...)
     │   └── LessonSaveError   a saved lesson state that cannot be loaded into this lesson
-    └── RecordsError          learning records cannot be stored, exported or read
+    ├── RecordsError          learning records cannot be stored, exported or read
+    └── SeminarError          a seminar session refused an action (room rule, store, join)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "ProfileError",
     "RecordsError",
     "SaveError",
+    "SeminarError",
     "StoryError",
     "TemplateRenderError",
 ]
@@ -79,3 +81,7 @@ class LessonSaveError(LessonError):
 
 class RecordsError(EngineError):
     """Learning records cannot be stored, exported or read as asked."""
+
+
+class SeminarError(EngineError):
+    """A seminar session could not do what was asked (a room rule, a failed join, the store)."""

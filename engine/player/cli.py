@@ -16,6 +16,7 @@ from engine.display.modes import Mode, ModeUnavailable, choose_mode, probe_machi
 from engine.player.flow import PacingSettings
 from engine.player.options import PlayerOptions
 from engine.scene.rig import ComfortSettings
+from engine.seminar.link import SeminarJoin
 
 __all__ = ["main", "parse_options"]
 
@@ -80,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--records", type=Path, help="lessons: xAPI records (SQLite file)")
     parser.add_argument("--group", default="", help="lessons: learner group for the records")
+    parser.add_argument("--join", metavar="CODE", help="desktop: join a seminar session")
+    parser.add_argument("--name", metavar="NICK", help="your nickname in the seminar (--join)")
+    parser.add_argument(
+        "--server",
+        default="http://127.0.0.1:8765",
+        help="seminar server, as 'glowgrove serve' printed it (default http://127.0.0.1:8765)",
+    )
     return parser
 
 
@@ -98,6 +106,13 @@ def parse_options(argv: Sequence[str]) -> PlayerOptions:
         raise SystemExit("launch_vr.py: --reading-wpm takes a speed in words a minute, or 0")
     pacing = PacingSettings.for_reading_speed(wpm)
     assets = find_assets_root(args.narrative) if args.narrative is not None else None
+    seminar = None
+    if args.join is not None:
+        if not args.name:
+            raise SystemExit(
+                "launch_vr.py: --join CODE needs --name NICK (a nickname, nothing else)"
+            )
+        seminar = SeminarJoin(code=args.join, nickname=args.name, server=args.server)
     return PlayerOptions(
         narrative=args.narrative,
         mode=Mode(args.mode),
@@ -120,6 +135,7 @@ def parse_options(argv: Sequence[str]) -> PlayerOptions:
         data_dir=args.data_dir,
         profile=args.profile,
         content_dirs=tuple(args.content_dir),
+        seminar=seminar,
     )
 
 
@@ -158,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("launch_vr.py: the OpenXR headset backend is not part of this build\n")
         return 2
     if choice.mode is Mode.OFFSCREEN:
+        if options.seminar is not None:
+            sys.stderr.write("launch_vr.py: --join needs the desktop window (--mode desktop)\n")
+            return 2
         return _offscreen(options, program)
     from engine.player.interactive import run_desktop
 

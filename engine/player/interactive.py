@@ -27,7 +27,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from direct.showbase.DirectObject import DirectObject
 from panda3d.core import ClockObject, KeyboardButton
@@ -48,7 +48,11 @@ from engine.player.profiles import PRESETS, Profile, ProfileStore, default_data_
 from engine.player.progress import ProgressBook
 from engine.scene.director import DirectorSettings
 from engine.scene.rig import Rig
+from engine.seminar.protocol import SceneTarget
 from engine.story import ChoicesEvent, EndEvent, StoryMachine
+
+if TYPE_CHECKING:
+    from engine.seminar.overlay import SeminarOverlay
 
 __all__ = ["DesktopApp", "content_folders", "run_desktop"]
 
@@ -100,6 +104,15 @@ class DesktopApp:
         self._drag_from: tuple[float, float] | None = None
         self.events = DirectObject()
         self._bind_keys()
+        self.seminar: SeminarOverlay | None = None
+        self.seminar_lesson: str | None = None
+        if options.seminar is not None:
+            from engine.seminar.link import SeminarLink
+            from engine.seminar.overlay import SeminarOverlay
+
+            self.seminar = SeminarOverlay(
+                self.base, SeminarLink(options.seminar), self._seminar_push
+            )
         self.base.taskMgr.add(self._frame, "glowgrove-desktop")
 
     # -- screens -------------------------------------------------------------------------------
@@ -195,6 +208,8 @@ class DesktopApp:
 
     def close(self) -> None:
         self._close_screen()
+        if self.seminar is not None:
+            self.seminar.destroy()
         self.events.ignore_all()
         self.display.close()
 
@@ -211,6 +226,8 @@ class DesktopApp:
     def _frame(self, task: Any) -> Any:
         dt = min(ClockObject.get_global_clock().get_dt(), 0.1)
         self._drag()
+        if self.seminar is not None and self.seminar.frame().frozen:
+            return task.cont  # paused or blanked by the organizer: the story waits
         screen = self.screen
         if isinstance(screen, StorySession):
             screen.frame(dt, self.pointer(), self._walk())
@@ -227,6 +244,8 @@ class DesktopApp:
             if self.last_ending is not None:
                 ending = self.last_ending
                 print(f"ending: {ending.title} ({ending.ending})", flush=True)
+                if self.seminar is not None and self.seminar_lesson is not None:
+                    self.seminar.link.report_outcome(self.seminar_lesson, completed=True)
         autoplay = session.flow.chooser is not None and self.options.autoplay is not None
         if autoplay and session.ended_seconds >= END_HOLD_SECONDS:
             session.wants_to_leave = True
@@ -285,11 +304,27 @@ class DesktopApp:
             self._home_action(screen.select(screen.pick(self.pointer())))
 
     def number(self, digit: int) -> None:
+        if self.seminar is not None and self.seminar.take_number(digit):
+            return  # a poll was waiting for this number
         screen = self.screen
         if isinstance(screen, StorySession):
             screen.number(digit)
         elif isinstance(screen, HomeScene):
             self._home_action(screen.select(digit - 1))
+
+    def _seminar_push(self, scene: SceneTarget) -> None:
+        """The organizer sent everyone somewhere: play that narrative or lesson if we have it."""
+        for entry in scan_library(content_folders(self.options)):
+            program = entry.program
+            if program is not None and scene.ref in (program.id, entry.path.stem):
+                log.info("the organizer starts %s", entry.path)
+                self.play(program, self.explorer(), find_assets_root(entry.path))
+                lesson = scene.kind == "lesson" or entry.kind == "lesson"
+                self.seminar_lesson = program.id if lesson else None
+                return
+        log.warning(
+            "the organizer sent everyone to %s %r, which is not here", scene.kind, scene.ref
+        )
 
     def _home_action(self, action: object) -> None:
         if isinstance(action, StartStory):

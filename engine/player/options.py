@@ -8,6 +8,7 @@ from pathlib import Path
 from engine.display.modes import Mode
 from engine.player.flow import PacingSettings
 from engine.scene.rig import ComfortSettings
+from engine.seminar.link import SeminarJoin
 
 __all__ = ["PlayerOptions"]
 
@@ -34,3 +35,4 @@ class PlayerOptions:
     data_dir: Path | None = None  # profiles and progress (None: the default data folder)
     profile: str | None = None  # desktop: play as this explorer (nickname or id) and save
     content_dirs: tuple[Path, ...] = ()  # home scene card folders (empty: narratives, lessons)
+    seminar: SeminarJoin | None = None  # desktop: follow an organizer's seminar session
