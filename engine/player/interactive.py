@@ -49,7 +49,7 @@ from engine.player.progress import ProgressBook
 from engine.scene.director import DirectorSettings
 from engine.scene.rig import Rig
 from engine.seminar.protocol import SceneTarget
-from engine.story import ChoicesEvent, EndEvent
+from engine.story import ChoicesEvent, EndEvent, StoryMachine
 
 if TYPE_CHECKING:
     from engine.seminar.overlay import SeminarOverlay
@@ -128,7 +128,11 @@ class DesktopApp:
         return self.screen
 
     def play(
-        self, program: Program, profile: Profile | None = None, assets: Path | None = None
+        self,
+        program: Program,
+        profile: Profile | None = None,
+        assets: Path | None = None,
+        machine: StoryMachine | None = None,
     ) -> StorySession:
         self._close_screen()
         options = self.options
@@ -144,6 +148,7 @@ class DesktopApp:
             seed=seed,
             book=book,
             chooser=self._chooser(seed if seed is not None else program.seed),
+            machine=machine,
         )
         return self.screen
 

@@ -70,6 +70,9 @@ class StoryMachine:
         self._offered: list[int] = []
         self._ending: str | None = None
         self._context = EvalContext(self._variables.__getitem__, self.visit_count)
+        # False: lines and options come out as written, templates unrendered (the play-through
+        # tester renders each template once per distinct input itself). Never for players.
+        self.render_text = True
 
     # -- inspection ----------------------------------------------------------------------------
 
@@ -91,6 +94,43 @@ class StoryMachine:
 
     def visit_count(self, scene: str) -> int:
         return self._visits.get(scene, 0)
+
+    @property
+    def stack(self) -> tuple[tuple[str, int], ...]:
+        """The call stack as (scene, pc) frames, innermost last (empty once ended)."""
+        return tuple((scene, pc) for scene, pc in self._stack)
+
+    @property
+    def picked(self) -> frozenset[str]:
+        """Once-only options already picked (they are not offered again)."""
+        return frozenset(self._picked)
+
+    def value(self, name: str) -> Value:
+        """One variable's value (no copy of them all, for explorers that ask often)."""
+        return self._variables[name]
+
+    def has_picked(self, option_id: str) -> bool:
+        return option_id in self._picked
+
+    @property
+    def rng_state(self) -> int:
+        return self._rng
+
+    def fork(self) -> StoryMachine:
+        """An independent copy in the same state, without a JSON round trip (for explorers)."""
+        twin = StoryMachine.__new__(StoryMachine)
+        twin.program = self.program
+        twin._stack = [list(frame) for frame in self._stack]
+        twin._variables = dict(self._variables)
+        twin._visits = dict(self._visits)
+        twin._picked = set(self._picked)
+        twin._rng = self._rng
+        twin._status = self._status
+        twin._offered = list(self._offered)
+        twin._ending = self._ending
+        twin._context = EvalContext(twin._variables.__getitem__, twin.visit_count)
+        twin.render_text = self.render_text
+        return twin
 
     # -- the pull API --------------------------------------------------------------------------
 
@@ -197,7 +237,7 @@ class StoryMachine:
 
     def _line(self, op: LineOp) -> LineEvent:
         try:
-            text = render_template(op.text, self._variables)
+            text = render_template(op.text, self._variables) if self.render_text else op.text
         except TemplateRenderError as error:
             log.warning("line %s could not be rendered (%s); showing it plain", op.line_id, error)
             text = _MARKUP.sub("", op.text)
@@ -233,7 +273,11 @@ class StoryMachine:
         for position, index in enumerate(self._offered):
             option = op.options[index]
             try:
-                text = render_template(option.text, self._variables)
+                text = (
+                    render_template(option.text, self._variables)
+                    if self.render_text
+                    else option.text
+                )
             except TemplateRenderError as error:
                 log.warning("option %s could not be rendered (%s)", option.option_id, error)
                 text = _MARKUP.sub("", option.text)
