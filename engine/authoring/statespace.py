@@ -248,18 +248,21 @@ class _Search:
         found = self.found
         start = StoryMachine(self.program, self.seed)
         start.render_text = False  # each template is rendered once per distinct input instead
-        queue: deque[tuple[int, StoryMachine]] = deque()
-        first = self.settle(start, self.run(start, -1, 0), -1, 0)
+        # Each queued state keeps the choices it stopped at, so they are not worked out twice.
+        queue: deque[tuple[int, StoryMachine, ChoicesEvent]] = deque()
+        opening = self.run(start, -1, 0)
+        first = self.settle(start, opening, -1, 0)
         if first is not None:
-            queue.append((first, start))
+            assert isinstance(opening[1], ChoicesEvent)
+            queue.append((first, start, opening[1]))
         expanded = 0
         while queue:
             if expanded >= self.max_states:
                 found.complete = False
                 break
-            state, machine = queue.popleft()
+            state, machine, waiting = queue.popleft()
             expanded += 1
-            offers = machine.current_choices().options
+            offers = waiting.options
             last = len(offers) - 1
             for position, offer in enumerate(offers):
                 # The state is not needed after its last option: that branch reuses it.
@@ -272,7 +275,8 @@ class _Search:
                 found.transitions += 1
                 self.successors[state].append(_TERMINAL if target is None else target)
                 if target is not None and target >= before:
-                    queue.append((target, branch))
+                    assert isinstance(outcome[1], ChoicesEvent)
+                    queue.append((target, branch, outcome[1]))
         found.states = len(self.parent)
         found.expanded = expanded
         if found.complete:

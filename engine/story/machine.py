@@ -186,37 +186,40 @@ class StoryMachine:
             return self._return()
         op = scene.ops[pc]
         frame[1] = pc + 1
-        if isinstance(op, LineOp):
+        # Exact type tests, not isinstance: ops are final classes and this is the hottest loop
+        # of every explorer (glowgrove test runs it a million times a second).
+        kind = type(op)
+        if kind is LineOp:
             return self._line(op)
-        if isinstance(op, BranchOp):
+        if kind is BranchOp:
             if not evaluate(op.condition.expr, self._context):
                 frame[1] = op.target
-        elif isinstance(op, GotoOp):
+        elif kind is GotoOp:
             frame[1] = op.target
-        elif isinstance(op, SetOp):
+        elif kind is SetOp:
             for name, value in op.assignments:
                 result = evaluate(value.expr, self._context)
                 if isinstance(self._variables[name], float) and not isinstance(result, bool):
                     result = float(result)
                 self._variables[name] = result
-        elif isinstance(op, CommandOp):
+        elif kind is CommandOp:
             return CommandEvent(op.name, dict(op.args))
-        elif isinstance(op, RandomOp):
+        elif kind is RandomOp:
             self._rng, pick = next_below(self._rng, len(op.targets))
             frame[1] = op.targets[pick]
-        elif isinstance(op, ChoiceOp):
+        elif kind is ChoiceOp:
             frame[1] = pc
             return self._choice(op, frame)
-        elif isinstance(op, JumpOp):
+        elif kind is JumpOp:
             self._stack[-1] = [op.scene, _ENTER]
-        elif isinstance(op, CallOp):
+        elif kind is CallOp:
             if len(self._stack) >= MAX_CALL_DEPTH:
                 log.error("calls nested more than %d deep at %s; ending", MAX_CALL_DEPTH, scene.id)
                 return self._stop(None, "The story stops here")
             self._stack.append([op.scene, _ENTER])
-        elif isinstance(op, ReturnOp):
+        elif kind is ReturnOp:
             return self._return()
-        elif isinstance(op, EndOp):
+        elif kind is EndOp:
             ending = self.program.endings[op.ending]
             return self._stop(op.ending, ending.title)
         return None
