@@ -203,3 +203,45 @@ def test_lesson_cards_on_the_home_scene(tmp_path: Path, caplog: pytest.LogCaptur
     record_lesson_end(store, start.profile, start.lesson.id, _end(True, 1.0))
     menu.refresh()
     assert menu.cards()[0].marker == "Mastered: best 100%"
+
+
+def _play_flagship(seed: int, with_lessons: bool) -> tuple[str | None, float, list[str]]:
+    import random
+
+    from engine.story import ChoicesEvent, EndEvent
+
+    program = compile_narrative(str(ROOT / "narratives" / "restore_the_glow.yaml")).program
+    assert program is not None
+    library = LessonLibrary.for_narrative(ROOT / "narratives" / "restore_the_glow.yaml")
+    machine, rng, lines = StoryMachine(program, seed), random.Random(seed), []
+    for _ in range(5000):
+        event = machine.advance()
+        if isinstance(event, LineEvent):
+            lines.append(event.text)
+        elif isinstance(event, ChoicesEvent):
+            machine.choose(event.options[rng.randrange(len(event.options))].index)
+        elif isinstance(event, CommandEvent) and event.name == "start_lesson" and with_lessons:
+            lesson = library.find(str(event.args["lesson"]))
+            assert lesson is not None
+            end = play_lesson(LessonRun(lesson), policy_named("correct"), lambda e: None)
+            machine.set_variables(end.outcome)
+        elif isinstance(event, EndEvent):
+            return event.ending, float(machine.variables["glow_level"]), lines
+    return None, float(machine.variables["glow_level"]), lines
+
+
+def test_the_flagship_s_lessons_change_its_garden() -> None:
+    """Restore the Glow declares the sorting and biogas lessons' outcome variables: mastering
+    them brightens the garden and changes what Ember and Liora say."""
+    brighter = 0
+    heard: set[str] = set()
+    for seed in range(12):
+        plain_ending, plain_glow, plain_lines = _play_flagship(seed, with_lessons=False)
+        ending, glow, lines = _play_flagship(seed, with_lessons=True)
+        assert plain_ending is not None and ending is not None
+        assert not any("bright and steady" in line for line in plain_lines)
+        heard |= {line for line in lines if "bright and steady" in line or "bins are" in line}
+        brighter += glow > plain_glow
+    assert brighter >= 3
+    assert any("bright and steady" in line for line in heard)
+    assert any("The bins are glowing" in line for line in heard)
