@@ -426,8 +426,10 @@ class DesktopApp:
             if program is not None and scene.ref in (program.id, entry.path.stem):
                 log.info("the organizer starts %s", entry.path)
                 self.play(program, self.explorer(), find_assets_root(entry.path))
-                # A narrative pushed as a lesson: finishing it counts as completing it.
-                self.seminar_lesson = program.id if scene.kind == "lesson" else None
+                # A narrative pushed as a lesson (or kept with the lessons): its ending
+                # counts as completing it.
+                as_lesson = scene.kind == "lesson" or entry.kind == "lesson"
+                self.seminar_lesson = program.id if as_lesson else None
                 return
         log.warning(
             "the organizer sent everyone to %s %r, which is not here", scene.kind, scene.ref
