@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from engine.authoring import cli as authoring_cli
 from engine.content.compiler import compile_narrative
 from engine.content.diagnostics import diagnostics_to_json, render_diagnostics
 from engine.content.discovery import check_paths
@@ -54,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--kind", choices=("narrative", "lesson"), default="narrative")
 
     bench = commands.add_parser("bench", help="run a benchmark and print JSON")
-    bench.add_argument("which", choices=("compile", "player", "garden", "seminar"))
+    bench.add_argument("which", choices=("compile", "player", "garden", "seminar", "authoring"))
     bench.add_argument("--quick", action="store_true", help="small sizes (CI smoke test)")
     bench.add_argument("--store", help="seminar: store URL (sqlite:///PATH, redis://HOST:PORT/DB)")
     bench.add_argument(
@@ -87,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     from engine.seminar.cli import add_serve_parser
 
     add_serve_parser(commands)
+    authoring_cli.add_commands(commands)  # test, map, new, preview
     return parser
 
 
@@ -117,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from engine.learn.cli import run as run_lesson_command
 
             return run_lesson_command(args)
+        if args.command in authoring_cli.COMMANDS:
+            return authoring_cli.run(args)
         if args.command == "schema":
             from engine.content.schema import narrative_schema
             from engine.learn.schema import lesson_schema
@@ -137,6 +141,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from engine.seminar.cli import bench_command
 
             return bench_command(args)
+        if args.which == "authoring":
+            from engine.authoring.bench import run_authoring_bench
+
+            run_authoring_bench(quick=args.quick, out=sys.stdout)
+            return EXIT_OK
         if args.which == "player":
             from engine.bench.player_bench import run_player_bench
 

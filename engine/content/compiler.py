@@ -58,6 +58,8 @@ class CompileResult:
     program: Program | None
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[str, ...] = ()
+    # Built despite errors, for authoring tools that draw a broken story (never to be played).
+    draft: Program | None = None
 
     @property
     def ok(self) -> bool:
@@ -234,7 +236,7 @@ def _compile(loaded: LoadResult, assets: AssetCatalog | None = None) -> CompileR
         )
     _unused(context)
     diagnostics = sort_diagnostics(_without_cascades(context.diagnostics))
-    if any(d.severity is Severity.ERROR for d in diagnostics) or start is None:
+    if start is None:
         return CompileResult(None, tuple(diagnostics), loaded.paths)
     model = main.model
     program = Program(
@@ -252,6 +254,8 @@ def _compile(loaded: LoadResult, assets: AssetCatalog | None = None) -> CompileR
         tags=tuple(model.tags),
         files=loaded.paths,
     )
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return CompileResult(None, tuple(diagnostics), loaded.paths, draft=program)
     program = replace(program, fingerprint=_fingerprint(files))
     return CompileResult(program, tuple(diagnostics), loaded.paths)
 

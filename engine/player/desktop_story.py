@@ -47,13 +47,16 @@ class StorySession:
         book: ProgressBook | None = None,
         chooser: Chooser | None = None,
         look: LookSettings | None = None,
+        machine: StoryMachine | None = None,
     ) -> None:
         self.base = base
         self.program = program
         self.look_settings = look or LookSettings()
         self.director = SceneDirector(base, program, settings)
         self.book = book
-        if book is not None:
+        if machine is not None:  # a story already under way (the preview's fast-forward)
+            resumed = True
+        elif book is not None:
             machine, resumed = book.open(seed)
         else:
             machine, resumed = StoryMachine(program, seed), False

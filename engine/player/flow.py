@@ -113,6 +113,7 @@ class PlayFlow:
         self.choices: ChoicesEvent | None = None
         self.ending: EndEvent | None = None
         self.lesson: str | None = None  # the lesson a start_lesson command asked for
+        self.chosen: list[str] = []  # option ids picked, in order (the preview replays them)
         self._paused_from = FlowState.STARTING
 
     # -- starting ------------------------------------------------------------------------------
@@ -163,7 +164,9 @@ class PlayFlow:
             return []
         if not 0 <= index < len(self.choices.options):
             return []
-        self.machine.choose(self.choices.options[index].index)
+        offer = self.choices.options[index]
+        self.machine.choose(offer.index)
+        self.chosen.append(offer.option_id)
         self.choices = None
         self._save()
         return self._pull()

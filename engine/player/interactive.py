@@ -63,7 +63,7 @@ from engine.player.progress import ProgressBook
 from engine.scene.director import DirectorSettings
 from engine.scene.rig import Rig
 from engine.seminar.protocol import SceneTarget
-from engine.story import ChoicesEvent, EndEvent
+from engine.story import ChoicesEvent, EndEvent, StoryMachine
 
 if TYPE_CHECKING:
     from engine.seminar.overlay import SeminarOverlay
@@ -145,7 +145,11 @@ class DesktopApp:
         return self.screen
 
     def play(
-        self, program: Program, profile: Profile | None = None, assets: Path | None = None
+        self,
+        program: Program,
+        profile: Profile | None = None,
+        assets: Path | None = None,
+        machine: StoryMachine | None = None,
     ) -> StorySession:
         self._close_screen()
         options = self.options
@@ -161,6 +165,7 @@ class DesktopApp:
             seed=seed,
             book=book,
             chooser=self._chooser(seed if seed is not None else program.seed),
+            machine=machine,
         )
         return self.screen
 
@@ -228,6 +233,13 @@ class DesktopApp:
             self.open_home()
         elif self.options.autoplay is not None:
             self.finish(0)
+
+    @property
+    def story(self) -> StorySession | None:
+        """The story being played, also while a lesson it started is on screen."""
+        if isinstance(self.screen, StorySession):
+            return self.screen
+        return self.story_in_lesson
 
     def explorer(self) -> Profile | None:
         """The profile named by --profile (made on first use), or None: nothing is saved."""

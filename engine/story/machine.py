@@ -70,6 +70,9 @@ class StoryMachine:
         self._offered: list[int] = []
         self._ending: str | None = None
         self._context = EvalContext(self._variables.__getitem__, self.visit_count)
+        # False: lines and options come out as written, templates unrendered (the play-through
+        # tester renders each template once per distinct input itself). Never for players.
+        self.render_text = True
 
     # -- inspection ----------------------------------------------------------------------------
 
@@ -91,6 +94,43 @@ class StoryMachine:
 
     def visit_count(self, scene: str) -> int:
         return self._visits.get(scene, 0)
+
+    @property
+    def stack(self) -> tuple[tuple[str, int], ...]:
+        """The call stack as (scene, pc) frames, innermost last (empty once ended)."""
+        return tuple((scene, pc) for scene, pc in self._stack)
+
+    @property
+    def picked(self) -> frozenset[str]:
+        """Once-only options already picked (they are not offered again)."""
+        return frozenset(self._picked)
+
+    def value(self, name: str) -> Value:
+        """One variable's value (no copy of them all, for explorers that ask often)."""
+        return self._variables[name]
+
+    def has_picked(self, option_id: str) -> bool:
+        return option_id in self._picked
+
+    @property
+    def rng_state(self) -> int:
+        return self._rng
+
+    def fork(self) -> StoryMachine:
+        """An independent copy in the same state, without a JSON round trip (for explorers)."""
+        twin = StoryMachine.__new__(StoryMachine)
+        twin.program = self.program
+        twin._stack = [list(frame) for frame in self._stack]
+        twin._variables = dict(self._variables)
+        twin._visits = dict(self._visits)
+        twin._picked = set(self._picked)
+        twin._rng = self._rng
+        twin._status = self._status
+        twin._offered = list(self._offered)
+        twin._ending = self._ending
+        twin._context = EvalContext(twin._variables.__getitem__, twin.visit_count)
+        twin.render_text = self.render_text
+        return twin
 
     # -- the pull API --------------------------------------------------------------------------
 
@@ -146,37 +186,40 @@ class StoryMachine:
             return self._return()
         op = scene.ops[pc]
         frame[1] = pc + 1
-        if isinstance(op, LineOp):
+        # Exact type tests, not isinstance: ops are final classes and this is the hottest loop
+        # of every explorer (glowgrove test runs it a million times a second).
+        kind = type(op)
+        if kind is LineOp:
             return self._line(op)
-        if isinstance(op, BranchOp):
+        if kind is BranchOp:
             if not evaluate(op.condition.expr, self._context):
                 frame[1] = op.target
-        elif isinstance(op, GotoOp):
+        elif kind is GotoOp:
             frame[1] = op.target
-        elif isinstance(op, SetOp):
+        elif kind is SetOp:
             for name, value in op.assignments:
                 result = evaluate(value.expr, self._context)
                 if isinstance(self._variables[name], float) and not isinstance(result, bool):
                     result = float(result)
                 self._variables[name] = result
-        elif isinstance(op, CommandOp):
+        elif kind is CommandOp:
             return CommandEvent(op.name, dict(op.args))
-        elif isinstance(op, RandomOp):
+        elif kind is RandomOp:
             self._rng, pick = next_below(self._rng, len(op.targets))
             frame[1] = op.targets[pick]
-        elif isinstance(op, ChoiceOp):
+        elif kind is ChoiceOp:
             frame[1] = pc
             return self._choice(op, frame)
-        elif isinstance(op, JumpOp):
+        elif kind is JumpOp:
             self._stack[-1] = [op.scene, _ENTER]
-        elif isinstance(op, CallOp):
+        elif kind is CallOp:
             if len(self._stack) >= MAX_CALL_DEPTH:
                 log.error("calls nested more than %d deep at %s; ending", MAX_CALL_DEPTH, scene.id)
                 return self._stop(None, "The story stops here")
             self._stack.append([op.scene, _ENTER])
-        elif isinstance(op, ReturnOp):
+        elif kind is ReturnOp:
             return self._return()
-        elif isinstance(op, EndOp):
+        elif kind is EndOp:
             ending = self.program.endings[op.ending]
             return self._stop(op.ending, ending.title)
         return None
@@ -197,7 +240,7 @@ class StoryMachine:
 
     def _line(self, op: LineOp) -> LineEvent:
         try:
-            text = render_template(op.text, self._variables)
+            text = render_template(op.text, self._variables) if self.render_text else op.text
         except TemplateRenderError as error:
             log.warning("line %s could not be rendered (%s); showing it plain", op.line_id, error)
             text = _MARKUP.sub("", op.text)
@@ -233,7 +276,11 @@ class StoryMachine:
         for position, index in enumerate(self._offered):
             option = op.options[index]
             try:
-                text = render_template(option.text, self._variables)
+                text = (
+                    render_template(option.text, self._variables)
+                    if self.render_text
+                    else option.text
+                )
             except TemplateRenderError as error:
                 log.warning("option %s could not be rendered (%s)", option.option_id, error)
                 text = _MARKUP.sub("", option.text)
