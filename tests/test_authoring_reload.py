@@ -8,7 +8,7 @@ from pathlib import Path
 from engine.authoring.reload import FileWatcher, edited_scenes, replay_choices
 from engine.content.compiler import compile_text
 from engine.content.program import Program
-from engine.player.flow import PacingSettings, PlayFlow
+from engine.player.flow import FlowState, PacingSettings, PlayFlow
 from engine.story.events import ChoicesEvent, LineEvent, SceneEvent
 from engine.story.machine import StoryMachine, StoryStatus
 
@@ -87,13 +87,21 @@ def test_edited_scenes_ignores_moves() -> None:
     assert edited_scenes(old, compiled(added)) == {"cave"}
 
 
+def go_on(flow: PlayFlow) -> None:
+    """Next line; a lesson the story starts is left unplayed (the desktop app plays it)."""
+    if flow.state is FlowState.LESSON:
+        flow.finish_lesson(None)
+    else:
+        flow.advance()
+
+
 def play(program: Program, picks: list[int]) -> list[str]:
     """Choose by 0-based offer index; return the option ids chosen (like the preview does)."""
     flow = PlayFlow(StoryMachine(program), PacingSettings(auto_advance=False))
     flow.start()
     for pick in picks:
         while flow.choices is None:
-            flow.advance()
+            go_on(flow)
         flow.choose(pick)
     return list(flow.chosen)
 
@@ -191,7 +199,7 @@ def test_preview_controller_on_shipped_narratives(root: Path, tmp_path: Path) ->
         flow.start()
         for pick in path.choices:
             while flow.choices is None:
-                flow.advance()
+                go_on(flow)
             flow.choose(pick - 1)
         assert flow.machine.visit_count(scene) > 0  # the play-through went through it
         part = tmp_path / "narratives" / edited_file

@@ -235,4 +235,9 @@ def test_shipped_content_makes_cards() -> None:
     entries = scan_library([ROOT / "narratives", ROOT / "lessons"])
     titles = {card_for_entry(entry, None).title for entry in entries}
     assert {"Restore the Glow", "Firefly Night"} <= titles
-    assert all(entry.program is not None for entry in entries)
+    assert not any(entry.broken for entry in entries)
+    lessons = [entry for entry in entries if entry.kind == "lesson"]
+    assert len(lessons) == 4 and all(entry.lesson is not None for entry in lessons)
+    cards = [card_for_entry(e, None) for e in lessons]
+    assert "Sorting household waste" in {card.title for card in cards}
+    assert all(card.kind is CardKind.LESSON and card.marker == "New" for card in cards)

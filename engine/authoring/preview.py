@@ -158,10 +158,8 @@ class PreviewWindow:
         return task.cont
 
     def check(self) -> None:
-        from engine.player.desktop_story import StorySession
-
-        session = self.app.screen
-        chosen = list(session.flow.chosen) if isinstance(session, StorySession) else []
+        session = self.app.story  # also while a lesson the story started is on screen
+        chosen = list(session.flow.chosen) if session is not None else []
         outcome = self.controller.poll(chosen)
         if isinstance(outcome, PreviewError):
             self.errors += 1

@@ -86,7 +86,11 @@ def _parser() -> argparse.ArgumentParser:
         default="correct",
         help="lessons: autoplay answers right, wrong on every first try, or both runs",
     )
-    parser.add_argument("--records", type=Path, help="lessons: xAPI records (SQLite file)")
+    parser.add_argument(
+        "--records",
+        type=Path,
+        help="lessons: xAPI records (SQLite file; desktop: records.sqlite in the data folder)",
+    )
     parser.add_argument("--group", default="", help="lessons: learner group for the records")
     parser.add_argument("--join", metavar="CODE", help="desktop: join a seminar session")
     parser.add_argument("--name", metavar="NICK", help="your nickname in the seminar (--join)")
@@ -143,6 +147,8 @@ def parse_options(argv: Sequence[str]) -> PlayerOptions:
         profile=args.profile,
         content_dirs=tuple(args.content_dir),
         seminar=seminar,
+        records=args.records,
+        group=args.group,
     )
 
 

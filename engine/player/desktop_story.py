@@ -53,6 +53,7 @@ class StorySession:
         self.program = program
         self.look_settings = look or LookSettings()
         self.director = SceneDirector(base, program, settings)
+        self.book = book
         if machine is not None:  # a story already under way (the preview's fast-forward)
             resumed = True
         elif book is not None:
@@ -65,6 +66,7 @@ class StorySession:
         self.wants_to_leave = False
         self.scenes: list[str] = []
         self.ended_seconds = 0.0  # how long the ending has been shown
+        self._held_view: tuple[Any, Any, Any, Any] = (None, None, None, None)
         self.show(self.flow.start(resumed))
 
     @property
@@ -151,6 +153,47 @@ class StorySession:
 
     def close(self) -> None:
         self.director.close()
+
+    # -- a lesson the story started ------------------------------------------------------------
+
+    def suspend(self) -> None:
+        """Step out of the scene while a lesson the story started plays in the window: the
+        garden, panels and captions hide, the camera leaves the rig; :meth:`resume` undoes it."""
+        base, director = self.base, self.director
+        camera = base.camera
+        self._held_view = (
+            camera.get_pos(),
+            camera.get_hpr(),
+            base.camLens.get_fov(),
+            base.get_background_color(),
+        )
+        director.audio.stop()
+        director.choices.hover(None)
+        for node in self._scene_nodes():
+            node.hide()
+        camera.reparent_to(base.render)
+
+    def resume(self) -> None:
+        base, director = self.base, self.director
+        position, rotation, fov, background = self._held_view
+        camera = base.camera
+        camera.reparent_to(director.rig_np)
+        camera.set_pos(position)
+        camera.set_hpr(rotation)
+        base.camLens.set_fov(fov)
+        base.camLens.set_near_far(0.05, 1000)
+        base.set_background_color(background)
+        for node in self._scene_nodes():
+            node.show()
+        director.fade.alpha = 1.0  # back into the garden out of black, gently
+        director.fade.to_clear()
+
+    def _scene_nodes(self) -> list[Any]:
+        aspect = self.base.aspect2d
+        holders = [aspect.find(name) for name in ("caption", "notice")]
+        director = self.director
+        nodes = [director.world.root, director.stage, *holders]
+        return [node for node in nodes if not node.is_empty()]
 
     # -- asking the scene ----------------------------------------------------------------------
 

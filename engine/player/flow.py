@@ -6,7 +6,8 @@ scene director to show. It knows nothing of Panda3D, so it is tested with a fake
 
 States: READING (a line is shown; it moves on by itself after a reading time computed from its
 length, or at a click), WAITING (a ``wait`` command), CHOOSING, PAUSED (the safe place: time
-stands still for the story), ENDED.
+stands still for the story), LESSON (a ``start_lesson`` command: the shell plays the lesson
+and hands its outcome back with :meth:`PlayFlow.finish_lesson`), ENDED.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from engine.content.expressions import Value
 from engine.story import (
     ChoicesEvent,
     CommandEvent,
@@ -45,6 +47,7 @@ class FlowState(StrEnum):
     WAITING = "waiting"
     CHOOSING = "choosing"
     PAUSED = "paused"
+    LESSON = "lesson"
     ENDED = "ended"
 
 
@@ -109,6 +112,7 @@ class PlayFlow:
         self.timer: float | None = None  # seconds until the story moves on by itself
         self.choices: ChoicesEvent | None = None
         self.ending: EndEvent | None = None
+        self.lesson: str | None = None  # the lesson a start_lesson command asked for
         self.chosen: list[str] = []  # option ids picked, in order (the preview replays them)
         self._paused_from = FlowState.STARTING
 
@@ -167,11 +171,23 @@ class PlayFlow:
         self._save()
         return self._pull()
 
+    def finish_lesson(self, outcome: dict[str, Value] | None) -> list[StoryEvent]:
+        """The lesson the story started is over: set its outcome in the story's variables
+        (only those the narrative declares; None: it could not be played) and go on."""
+        if self.state is not FlowState.LESSON:
+            return []
+        applied = self.machine.set_variables(outcome or {})
+        log.info("lesson %s over; story variables set: %s", self.lesson, applied)
+        self.lesson = None
+        self.state = FlowState.STARTING
+        self._save()
+        return self._pull()
+
     def toggle_pause(self) -> bool:
         """Enter or leave the safe place; True while paused. Timers stand still meanwhile."""
         if self.state is FlowState.PAUSED:
             self.state = self._paused_from
-        elif self.state is not FlowState.ENDED:
+        elif self.state not in (FlowState.ENDED, FlowState.LESSON):
             self._paused_from = self.state
             self.state = FlowState.PAUSED
         return self.state is FlowState.PAUSED
@@ -195,6 +211,11 @@ class PlayFlow:
             elif isinstance(event, CommandEvent) and event.name == "wait":
                 self.state = FlowState.WAITING
                 self.timer = max(0.0, float(event.args.get("seconds", 1.0)))
+                return events
+            elif isinstance(event, CommandEvent) and event.name == "start_lesson":
+                self.state = FlowState.LESSON
+                self.timer = None
+                self.lesson = str(event.args.get("lesson", ""))
                 return events
             elif isinstance(event, EndEvent):
                 self.state = FlowState.ENDED

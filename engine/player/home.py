@@ -22,6 +22,9 @@ from engine.content.diagnostics import Diagnostic, render_diagnostics
 from engine.content.discovery import find_content_files, is_lesson_file, is_part_file
 from engine.content.program import Program
 from engine.errors import ProfileError
+from engine.learn.compiler import compile_lesson
+from engine.learn.program import Lesson
+from engine.player.lesson_handoff import LessonProgress, lesson_marker, read_lesson_progress
 from engine.player.profiles import Profile, ProfileStore
 from engine.player.progress import Progress, read_progress
 
@@ -34,6 +37,7 @@ __all__ = [
     "LibraryEntry",
     "Notice",
     "Redraw",
+    "StartLesson",
     "StartStory",
     "card_for_entry",
     "card_places",
@@ -55,6 +59,7 @@ class CardKind(StrEnum):
     PROFILE = "profile"
     NEW_PROFILE = "new-profile"
     STORY = "story"
+    LESSON = "lesson"
     BROKEN = "broken"
     BACK = "back"
     MORE = "more"
@@ -64,8 +69,13 @@ class CardKind(StrEnum):
 class LibraryEntry:
     path: Path
     kind: str  # "narrative" or "lesson"
-    program: Program | None
+    program: Program | None  # a narrative's compiled program (None: a lesson, or broken)
     diagnostics: tuple[Diagnostic, ...] = ()
+    lesson: Lesson | None = None  # a lesson's compiled lesson (None: a narrative, or broken)
+
+    @property
+    def broken(self) -> bool:
+        return self.program is None and self.lesson is None
 
 
 @dataclass(frozen=True)
@@ -102,11 +112,18 @@ class StartStory:
 
 
 @dataclass(frozen=True)
+class StartLesson:
+    entry: LibraryEntry
+    lesson: Lesson
+    profile: Profile
+
+
+@dataclass(frozen=True)
 class Notice:
     text: str
 
 
-HomeAction = Redraw | StartStory | Notice
+HomeAction = Redraw | StartStory | StartLesson | Notice
 
 
 def scan_library(folders: list[Path]) -> list[LibraryEntry]:
@@ -121,8 +138,23 @@ def scan_library(folders: list[Path]) -> list[LibraryEntry]:
         for file in files:
             if is_part_file(file):
                 continue
-            if is_lesson_file(file):  # lessons play with launch_vr.py lessons/X.yaml for now
-                log.info("%s is a lesson, not a story card", file)
+            if is_lesson_file(file):
+                lesson_result = compile_lesson(file)
+                if lesson_result.lesson is None:
+                    log.warning(
+                        "%s needs fixing; its card is marked so:\n%s",
+                        file,
+                        render_diagnostics(lesson_result.diagnostics),
+                    )
+                entries.append(
+                    LibraryEntry(
+                        Path(file),
+                        "lesson",
+                        None,
+                        tuple(lesson_result.diagnostics),
+                        lesson_result.lesson,
+                    )
+                )
                 continue
             result = compile_narrative(file)
             if result.program is None:
@@ -157,13 +189,32 @@ def progress_marker(program: Program, progress: Progress) -> str:
     return "New"
 
 
-def card_for_entry(entry: LibraryEntry, progress: Progress | None) -> Card:
+def _lesson_cover(lesson: Lesson) -> str:
+    for bin_ in lesson.bins.values():
+        if bin_.color is not None and bin_.color.startswith("#"):
+            return bin_.color[:7]
+    return COVERS[zlib.crc32(lesson.id.encode()) % len(COVERS)]
+
+
+def lesson_card(lesson: Lesson, entry: LibraryEntry, progress: LessonProgress | None) -> Card:
+    low, high = lesson.ages
+    lines = ("Lesson", f"Ages {low}-{high}", f"About {lesson.minutes} minutes")
+    marker = lesson_marker(lesson, progress or LessonProgress())
+    return Card(CardKind.LESSON, lesson.title, lines, _lesson_cover(lesson), marker, entry=entry)
+
+
+def card_for_entry(
+    entry: LibraryEntry, progress: Progress | None, lesson_progress: LessonProgress | None = None
+) -> Card:
     program = entry.program
+    if entry.lesson is not None:
+        return lesson_card(entry.lesson, entry, lesson_progress)
     if program is None:
+        what = "lesson" if entry.kind == "lesson" else "story"
         return Card(
             CardKind.BROKEN,
             _humanise(entry.path.stem),
-            ("This story has a mistake.", "A grown-up can see it in the log."),
+            (f"This {what} has a mistake.", "A grown-up can see it in the log."),
             BROKEN_COLOUR,
             "Needs fixing",
             entry=entry,
@@ -237,9 +288,12 @@ class HomeMenu:
         cards = []
         for entry in self.library:
             progress = None
+            lesson_progress = None
             if entry.program is not None and self.profile is not None:
                 progress = read_progress(self.store, self.profile, entry.program.id)
-            cards.append(card_for_entry(entry, progress))
+            if entry.lesson is not None and self.profile is not None:
+                lesson_progress = read_lesson_progress(self.store, self.profile, entry.lesson.id)
+            cards.append(card_for_entry(entry, progress, lesson_progress))
         return cards
 
     def select(self, index: int) -> HomeAction | None:
@@ -266,6 +320,8 @@ class HomeMenu:
         if card.kind is CardKind.BROKEN:
             return Notice("This story needs fixing. A grown-up can see what to fix in the log.")
         entry = card.entry
+        if entry is not None and entry.lesson is not None and self.profile is not None:
+            return StartLesson(entry, entry.lesson, self.profile)
         if entry is not None and entry.program is not None and self.profile is not None:
             return StartStory(entry, entry.program, self.profile)
         return None

@@ -14,6 +14,11 @@ Controls, chosen for children's comfort (see :mod:`engine.player.controls` for t
 - WASD or the arrow keys walk at one constant speed, with no acceleration; Q and E snap-turn
   left and right by 30 or 45 degrees (``--snap``).
 - Number keys 1-9 pick a choice (or a card on the home scene).
+- Lessons (a story's ``start_lesson``, a lesson card, or a lesson the seminar organizer
+  pushes) play in the same window: drag items into bins with the left button, number keys,
+  +/- and H as in :mod:`engine.player.lesson_desktop`; their xAPI statements go to the records
+  file (``--records``, else records.sqlite in the data folder), and a story started lesson's
+  outcome is set in the story's variables before the story goes on.
 - P or Escape: the safe place, a calm neutral space where the story waits; again to go back.
 - After ``--session-minutes`` a gentle reminder suggests a break.
 
@@ -37,12 +42,21 @@ from engine.content.program import Program
 from engine.display.modes import Mode
 from engine.display.panda import DisplaySettings, OpenedDisplay, open_display
 from engine.errors import ProfileError
+from engine.learn.bridge import LessonLibrary
+from engine.learn.program import Lesson
 from engine.player.autoplay import ChoiceScript
 from engine.player.controls import walk_direction
 from engine.player.desktop_story import StorySession
 from engine.player.flow import Chooser, FlowState
-from engine.player.home import HomeMenu, StartStory, scan_library
+from engine.player.home import HomeMenu, StartLesson, StartStory, scan_library
 from engine.player.home_scene import HomeScene
+from engine.player.lesson_handoff import (
+    learner_for,
+    narrative_path,
+    record_lesson_end,
+    seminar_outcome,
+)
+from engine.player.lesson_screen import LessonScreen
 from engine.player.options import PlayerOptions
 from engine.player.profiles import PRESETS, Profile, ProfileStore, default_data_dir
 from engine.player.progress import ProgressBook
@@ -96,7 +110,10 @@ class DesktopApp:
         clock.set_frame_rate(FRAME_RATE)
         self.base.finalizeExit = self._window_closed  # closing the window ends run(), not Python
         self.store = ProfileStore(default_data_dir(os.environ, options.data_dir))
-        self.screen: StorySession | HomeScene | None = None
+        self.screen: StorySession | HomeScene | LessonScreen | None = None
+        self.story_in_lesson: StorySession | None = None  # waits while its lesson plays
+        self.lesson_profile: Profile | None = None  # whose lesson progress the lesson updates
+        self.lessons_played: list[dict[str, object]] = []  # what each ended lesson gave back
         self.menu: HomeMenu | None = None
         self.done = False
         self.exit_code = 0
@@ -152,6 +169,78 @@ class DesktopApp:
         )
         return self.screen
 
+    def play_lesson(
+        self, lesson: Lesson, profile: Profile | None = None, assets: Path | None = None
+    ) -> LessonScreen:
+        """A lesson on its own (a lesson card, a seminar push); see :meth:`_start_story_lesson`
+        for one a story starts."""
+        self._close_screen()
+        self.screen = self._lesson_screen(lesson, profile, assets)
+        return self.screen
+
+    def _lesson_screen(
+        self, lesson: Lesson, profile: Profile | None, assets: Path | None
+    ) -> LessonScreen:
+        options = self.options
+        self.lesson_profile = profile
+        log.info("lesson: %s", lesson.id)
+        return LessonScreen(
+            self.base,
+            lesson,
+            assets=assets or options.assets,
+            records=options.records or self.store.root / "records.sqlite",
+            learner=learner_for(profile),
+            group=options.group,
+            autoplay=options.autoplay is not None,
+        )
+
+    def _start_story_lesson(self, session: StorySession) -> None:
+        """The story asked for a lesson: play it here, the story waiting in the background."""
+        name = session.flow.lesson or ""
+        path = narrative_path(session.program)
+        lesson = LessonLibrary.for_narrative(path).find(name) if path is not None else None
+        if lesson is None:  # logged by the library; the story goes on without it
+            session.show(session.flow.finish_lesson(None))
+            return
+        session.suspend()
+        self.story_in_lesson = session
+        profile = session.book.profile if session.book is not None else None
+        self.screen = self._lesson_screen(lesson, profile, session.director.settings.assets)
+
+    def _after_lesson_frame(self, screen: LessonScreen) -> None:
+        end = screen.end
+        if end is not None and not screen.reported:
+            screen.reported = True
+            print(f"lesson over: {screen.lesson.id} ({end.scaled:.0%})", flush=True)
+            outcome = seminar_outcome(screen.lesson, end)
+            self.lessons_played.append(
+                {"lesson": screen.lesson.id, "passed": end.passed, "score": outcome.score}
+            )
+            if self.lesson_profile is not None:
+                record_lesson_end(self.store, self.lesson_profile, screen.lesson.id, end)
+            if self.seminar is not None:
+                self.seminar.link.report_outcome(outcome.lesson, outcome.completed, outcome.score)
+        if not screen.finished:
+            return
+        story = self.story_in_lesson
+        if story is not None:
+            screen.close()
+            self.story_in_lesson = None
+            story.resume()
+            self.screen = story
+            story.show(story.flow.finish_lesson(end.outcome if end is not None else None))
+        elif self.menu is not None:
+            self.open_home()
+        elif self.options.autoplay is not None:
+            self.finish(0)
+
+    @property
+    def story(self) -> StorySession | None:
+        """The story being played, also while a lesson it started is on screen."""
+        if isinstance(self.screen, StorySession):
+            return self.screen
+        return self.story_in_lesson
+
     def explorer(self) -> Profile | None:
         """The profile named by --profile (made on first use), or None: nothing is saved."""
         wanted = self.options.profile
@@ -190,6 +279,9 @@ class DesktopApp:
         if self.screen is not None:
             self.screen.close()
             self.screen = None
+        if self.story_in_lesson is not None:
+            self.story_in_lesson.close()
+            self.story_in_lesson = None
 
     # -- the loop ------------------------------------------------------------------------------
 
@@ -234,9 +326,15 @@ class DesktopApp:
             self._after_story_frame(screen)
         elif isinstance(screen, HomeScene):
             screen.frame(dt, self.pointer())
+        elif isinstance(screen, LessonScreen):
+            screen.frame(dt, self.pointer())
+            self._after_lesson_frame(screen)
         return task.cont
 
     def _after_story_frame(self, session: StorySession) -> None:
+        if session.flow.state is FlowState.LESSON:
+            self._start_story_lesson(session)
+            return
         if session.flow.state is not FlowState.ENDED:
             return
         if self.last_ending is not session.flow.ending:
@@ -285,12 +383,15 @@ class DesktopApp:
     def _bind_keys(self) -> None:
         accept = self.events.accept
         accept("mouse1", self.click)
+        accept("mouse1-up", self.release)
         accept("mouse3", self._start_drag)
         accept("mouse3-up", self._stop_drag)
         for digit in range(1, 10):
             accept(str(digit), self.number, [digit])
         for key in ("space", "enter"):
-            accept(key, self.advance)
+            accept(key, self.advance, [key])
+        for key, name in (("h", "h"), ("+", "+"), ("=", "+"), ("-", "-")):
+            accept(key, self.lesson_key, [name])
         for key in ("p", "escape"):
             accept(key, self.toggle_safe_place)
         accept("q", self.snap_turn, [1])
@@ -302,6 +403,16 @@ class DesktopApp:
             screen.click(self.pointer())
         elif isinstance(screen, HomeScene):
             self._home_action(screen.select(screen.pick(self.pointer())))
+        elif isinstance(screen, LessonScreen):
+            screen.press(self.pointer())
+
+    def release(self) -> None:
+        if isinstance(self.screen, LessonScreen):
+            self.screen.release(self.pointer())
+
+    def lesson_key(self, name: str) -> None:
+        if isinstance(self.screen, LessonScreen):
+            self.screen.key(name)
 
     def number(self, digit: int) -> None:
         if self.seminar is not None and self.seminar.take_number(digit):
@@ -311,16 +422,26 @@ class DesktopApp:
             screen.number(digit)
         elif isinstance(screen, HomeScene):
             self._home_action(screen.select(digit - 1))
+        elif isinstance(screen, LessonScreen):
+            screen.key(str(digit))
 
     def _seminar_push(self, scene: SceneTarget) -> None:
         """The organizer sent everyone somewhere: play that narrative or lesson if we have it."""
         for entry in scan_library(content_folders(self.options)):
+            lesson = entry.lesson
+            if lesson is not None and scene.ref in (lesson.id, *lesson.aliases, entry.path.stem):
+                log.info("the organizer starts the lesson %s", entry.path)
+                self.seminar_lesson = None  # the lesson screen reports its own outcome
+                self.play_lesson(lesson, self.explorer(), find_assets_root(entry.path))
+                return
             program = entry.program
             if program is not None and scene.ref in (program.id, entry.path.stem):
                 log.info("the organizer starts %s", entry.path)
                 self.play(program, self.explorer(), find_assets_root(entry.path))
-                lesson = scene.kind == "lesson" or entry.kind == "lesson"
-                self.seminar_lesson = program.id if lesson else None
+                # A narrative pushed as a lesson (or kept with the lessons): its ending
+                # counts as completing it.
+                as_lesson = scene.kind == "lesson" or entry.kind == "lesson"
+                self.seminar_lesson = program.id if as_lesson else None
                 return
         log.warning(
             "the organizer sent everyone to %s %r, which is not here", scene.kind, scene.ref
@@ -330,10 +451,15 @@ class DesktopApp:
         if isinstance(action, StartStory):
             log.info("%s starts %s", action.profile.nickname, action.entry.path)
             self.play(action.program, action.profile, find_assets_root(action.entry.path))
+        elif isinstance(action, StartLesson):
+            log.info("%s starts the lesson %s", action.profile.nickname, action.entry.path)
+            self.play_lesson(action.lesson, action.profile, find_assets_root(action.entry.path))
 
-    def advance(self) -> None:
+    def advance(self, key: str = "space") -> None:
         if isinstance(self.screen, StorySession):
             self.screen.advance()
+        elif isinstance(self.screen, LessonScreen):
+            self.screen.key(key)
 
     def toggle_safe_place(self) -> None:
         if isinstance(self.screen, StorySession):

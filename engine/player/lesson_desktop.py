@@ -22,6 +22,7 @@ from engine.learn.events import (
     RemediationEvent,
 )
 from engine.learn.models import Match, Order, Question, Simulate, Sort
+from engine.learn.policies import AnswerPolicy
 from engine.learn.program import Lesson
 from engine.learn.recorder import LessonRecorder
 from engine.learn.runtime import LessonRun
@@ -59,6 +60,7 @@ class LessonDesk:
         self.sequence: list[str] = []
         self.kg = 0.0
         self.ended = False
+        self.end: LessonEndEvent | None = None
         self.log: list[str] = []
 
     def _note(self, event: Any) -> None:
@@ -84,6 +86,7 @@ class LessonDesk:
             self.stage.say("Let's go over that again, step by step. (Space)")
         elif isinstance(event, LessonEndEvent):
             self.ended = True
+            self.end = event
             self.stage.clear_activity()
             self.stage.say("Well done!" if event.passed else "You finished! Practise again soon.")
 
@@ -124,6 +127,19 @@ class LessonDesk:
             self.stage.say(f"{prompt}\n{self.kg:g} kg of {activity.feedstock} (+/-, Enter)")
         else:
             self.stage.say(prompt + "\n(think about it, then press Enter)")
+
+    def autoplay_step(self, policy: AnswerPolicy) -> None:
+        """One move of an answering policy (desktop --autoplay): go on, or answer what waits
+        (a sort item is dropped into its bin on the stage, as if dragged)."""
+        step = self.run.waiting
+        if step is None:
+            self.proceed()
+            return
+        item = self.run.unplaced()[0] if step.kind == "sort" and self.run.unplaced() else None
+        response = policy(step, item, self.run.attempts(step.id, item) + 1)
+        feedback = self._answer(response)
+        if feedback is not None and item is not None and isinstance(response, tuple):
+            self.stage.drop(item, str(response[1]), feedback.correct)
 
     def _answer(self, response: object) -> FeedbackEvent | None:
         try:

@@ -36,3 +36,5 @@ class PlayerOptions:
     profile: str | None = None  # desktop: play as this explorer (nickname or id) and save
     content_dirs: tuple[Path, ...] = ()  # home scene card folders (empty: narratives, lessons)
     seminar: SeminarJoin | None = None  # desktop: follow an organizer's seminar session
+    records: Path | None = None  # lessons: xAPI records file (desktop: the data folder's)
+    group: str = ""  # lessons: learner group written into the records
