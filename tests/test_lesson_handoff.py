@@ -123,6 +123,19 @@ def test_a_lesson_that_cannot_be_played_lets_the_story_go_on(story_folder: Path)
     assert isinstance(events[-1], LineEvent) and events[-1].text == "Not sorted yet."
 
 
+def test_a_shell_that_cannot_show_lessons_never_waits_for_one(story_folder: Path) -> None:
+    """The headset does not draw lessons yet: its flow passes start_lesson by (and logs it)."""
+    program = compile_narrative(str(story_folder)).program
+    assert program is not None
+    flow = PlayFlow(StoryMachine(program, 1), PacingSettings(), plays_lessons=False)
+    flow.start()
+    events = flow.advance()
+    assert any(isinstance(e, CommandEvent) and e.name == "start_lesson" for e in events)
+    assert flow.state is FlowState.READING and flow.lesson is None
+    last = events[-1]
+    assert isinstance(last, LineEvent) and last.text == "Not sorted yet."
+
+
 def test_undeclared_or_mistyped_outcome_variables_are_ignored(story_folder: Path) -> None:
     flow = _flow(story_folder)
     flow.start()

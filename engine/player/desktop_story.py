@@ -48,6 +48,7 @@ class StorySession:
         chooser: Chooser | None = None,
         look: LookSettings | None = None,
         machine: StoryMachine | None = None,
+        plays_lessons: bool = True,
     ) -> None:
         self.base = base
         self.program = program
@@ -60,7 +61,9 @@ class StorySession:
             machine, resumed = book.open(seed)
         else:
             machine, resumed = StoryMachine(program, seed), False
-        self.flow = PlayFlow(machine, pacing, chooser, book.checkpoint if book else None)
+        self.flow = PlayFlow(
+            machine, pacing, chooser, book.checkpoint if book else None, plays_lessons
+        )
         self.hovered: int | None = None
         self.pitch = self.base.camera.get_p()
         self.wants_to_leave = False

@@ -103,8 +103,12 @@ class PlayFlow:
         pacing: PacingSettings,
         chooser: Chooser | None = None,
         checkpoint: Checkpoint | None = None,
+        plays_lessons: bool = True,
     ) -> None:
         self.machine = machine
+        # False where the shell cannot show a lesson (the headset, for now): start_lesson is
+        # then logged and the story goes on without the lesson's outcome.
+        self.plays_lessons = plays_lessons
         self.pacing = pacing
         self.chooser = chooser
         self.checkpoint = checkpoint
@@ -212,6 +216,12 @@ class PlayFlow:
                 self.state = FlowState.WAITING
                 self.timer = max(0.0, float(event.args.get("seconds", 1.0)))
                 return events
+            elif (
+                isinstance(event, CommandEvent)
+                and event.name == "start_lesson"
+                and not self.plays_lessons
+            ):
+                log.info("lesson %s is not shown here; the story goes on", event.args.get("lesson"))
             elif isinstance(event, CommandEvent) and event.name == "start_lesson":
                 self.state = FlowState.LESSON
                 self.timer = None

@@ -109,6 +109,7 @@ class XrStoryPlayer:
             DirectorSettings(comfort=options.comfort, assets=options.assets, plants=options.plants),
             options.pacing,
             seed=seed,
+            plays_lessons=False,  # lessons are not drawn in the headset yet (docs/xr.md)
         )
         director = self.story.director
         self.tracking = director.rig_np.attach_new_node("xr-tracking")
