@@ -43,7 +43,7 @@ from engine.seminar.protocol import (
     SceneTarget,
 )
 
-__all__ = ["BenchSizes", "run_seminar_bench"]
+__all__ = ["BenchSizes", "loopback_redis_server", "run_seminar_bench"]
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,9 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def _redis_server(workdir: Path) -> Iterator[str]:
+def loopback_redis_server(workdir: Path) -> Iterator[str]:
+    """``redis://127.0.0.1:PORT/0`` of a private, unsaved redis-server (the bench's and the
+    tests'); stopped on exit."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise SeminarError("--redis needs redis-server (Debian package redis-server)")
@@ -352,7 +354,7 @@ def run_seminar_bench(
     ):
         if store_url is None:
             store_url = (
-                stack.enter_context(_redis_server(Path(tmp)))
+                stack.enter_context(loopback_redis_server(Path(tmp)))
                 if redis
                 else str(Path(tmp) / "bench.sqlite3")
             )
