@@ -19,7 +19,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from engine.content.expressions import SCENE_FUNCTIONS, Binary, Call, Expr, Literal, Name, Unary
+from engine.content.expressions import (
+    SCENE_FUNCTIONS,
+    Binary,
+    Call,
+    Expr,
+    Unary,
+    expression_literals,
+    expression_names,
+)
 from engine.content.program import (
     BranchOp,
     CallOp,
@@ -77,36 +85,11 @@ def template_names(text: str, variables: Iterable[str]) -> set[str]:
     return words & set(variables)
 
 
-def _names(expr: Expr) -> Iterator[tuple[bool, str]]:
-    """(is_scene, name): variables read, and scenes asked about with visited()/visit_count()."""
-    if isinstance(expr, Name):
-        yield (False, expr.name)
-    elif isinstance(expr, Unary):
-        yield from _names(expr.operand)
-    elif isinstance(expr, Binary):
-        yield from _names(expr.left)
-        yield from _names(expr.right)
-    elif isinstance(expr, Call):
-        if expr.function in SCENE_FUNCTIONS:
-            if expr.args and isinstance(expr.args[0], Name):
-                yield (True, expr.args[0].name)
-        else:
-            for arg in expr.args:
-                yield from _names(arg)
-
-
 def _numbers(expr: Expr) -> Iterator[float]:
-    if isinstance(expr, Literal):
-        if isinstance(expr.value, (int, float)) and not isinstance(expr.value, bool):
-            yield expr.value
-    elif isinstance(expr, Unary):
-        yield from _numbers(expr.operand)
-    elif isinstance(expr, Binary):
-        yield from _numbers(expr.left)
-        yield from _numbers(expr.right)
-    elif isinstance(expr, Call):
-        for arg in expr.args:
-            yield from _numbers(arg)
+    for literal in expression_literals(expr):
+        value = literal.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            yield value
 
 
 _EXACT = 1 << 30  # visit counts used in arithmetic or stored in variables are kept exact
@@ -115,7 +98,7 @@ _ARITHMETIC = frozenset({"+", "-", "*", "/", "%"})
 
 def _visit_cap(expr: Expr, stored: bool = False) -> int:
     """One more than the largest number compared with a visit count (1 for ``visited()``)."""
-    if not any(is_scene for is_scene, _ in _names(expr)):
+    if not any(is_scene for is_scene, _ in expression_names(expr)):
         return 1
     if stored or _counts_in_arithmetic(expr):
         return _EXACT
@@ -124,13 +107,13 @@ def _visit_cap(expr: Expr, stored: bool = False) -> int:
 
 def _counts_in_arithmetic(expr: Expr) -> bool:
     if isinstance(expr, Binary):
-        if expr.op in _ARITHMETIC and any(s for s, _ in _names(expr)):
+        if expr.op in _ARITHMETIC and any(s for s, _ in expression_names(expr)):
             return True
         return _counts_in_arithmetic(expr.left) or _counts_in_arithmetic(expr.right)
     if isinstance(expr, Unary):
         return _counts_in_arithmetic(expr.operand)
     if isinstance(expr, Call):
-        if expr.function not in SCENE_FUNCTIONS and any(s for s, _ in _names(expr)):
+        if expr.function not in SCENE_FUNCTIONS and any(s for s, _ in expression_names(expr)):
             return True  # min/max/abs of a count
         return any(_counts_in_arithmetic(arg) for arg in expr.args)
     return False
@@ -152,7 +135,7 @@ class _Facts:
 
     def expr(self, expr: Expr) -> int:
         mask = 0
-        for is_scene, name in _names(expr):
+        for is_scene, name in expression_names(expr):
             mask |= self.bit("visit" if is_scene else "var", name)
         return mask
 
@@ -227,7 +210,6 @@ def relevance(program: Program) -> Relevance:
             successors[node] = nexts
             uses[node] = mask
     live = _fixed_point(successors, uses, sets, facts)
-    shown_only = _display_only(program, facts)
     every_option = 0
     for kind, name in facts.bits:
         if kind == "option":
@@ -238,7 +220,9 @@ def relevance(program: Program) -> Relevance:
     cache: dict[int, StatePart] = {}
     for node, mask in live.items():
         # A once-only option matters only where it may already have been picked.
-        mask &= ~shown_only & ~(every_option & ~picked_before.get(node, 0))
+        # Variables a later template reads stay in the key too: a line that fails for one of
+        # their values must be met with that value, not merged away.
+        mask &= ~(every_option & ~picked_before.get(node, 0))
         part = cache.get(mask)
         if part is None:
             keys = [names[b] for b in range(len(names)) if mask >> b & 1]
@@ -250,38 +234,6 @@ def relevance(program: Program) -> Relevance:
             cache[mask] = part
         parts[node] = part
     return Relevance(parts, cap, has_random)
-
-
-def _display_only(program: Program, facts: _Facts) -> int:
-    """Variables that only ever reach line text, never a condition: they cannot change where
-    the story goes, so they stay out of state keys (their templates are still rendered with
-    every value the search meets)."""
-    steering = 0
-    for scene in program.scenes.values():
-        for op in scene.ops:
-            if isinstance(op, BranchOp):
-                steering |= facts.expr(op.condition.expr)
-            elif isinstance(op, ChoiceOp):
-                for option in op.options:
-                    if option.condition is not None:
-                        steering |= facts.expr(option.condition.expr)
-    feeds: list[tuple[int, int]] = []  # (assigned variable, variables its value reads)
-    for scene in program.scenes.values():
-        for op in scene.ops:
-            if isinstance(op, SetOp):
-                for name, value in op.assignments:
-                    feeds.append((facts.bit("var", name), facts.expr(value.expr)))
-    changed = True
-    while changed:
-        changed = False
-        for target, sources in feeds:
-            if steering & target and sources & ~steering:
-                steering |= sources
-                changed = True
-    every_variable = 0
-    for name in program.variables:
-        every_variable |= facts.bit("var", name)
-    return every_variable & ~steering
 
 
 def _forward(successors: dict[Node, list[Node]], picks: dict[Node, int]) -> dict[Node, int]:

@@ -11,14 +11,11 @@ from typing import Any
 
 from engine.content.diagnostics import Span
 from engine.content.expressions import (
-    Binary,
-    Call,
     EvalContext,
     Expr,
-    Literal,
-    Name,
-    Unary,
     evaluate,
+    expression_literals,
+    expression_names,
 )
 from engine.content.program import (
     BranchOp,
@@ -348,36 +345,10 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _literals(expr: Expr) -> Iterator[Literal]:
-    if isinstance(expr, Literal):
-        yield expr
-    elif isinstance(expr, Unary):
-        yield from _literals(expr.operand)
-    elif isinstance(expr, Binary):
-        yield from _literals(expr.left)
-        yield from _literals(expr.right)
-    elif isinstance(expr, Call):
-        for arg in expr.args:
-            yield from _literals(arg)
-
-
-def _names(expr: Expr) -> Iterator[tuple[str, str]]:
-    """(kind, name) pairs: ('var', x) for variables, ('scene', s) for visited()/visit_count()."""
-    if isinstance(expr, Name):
-        yield ("var", expr.name)
-    elif isinstance(expr, Unary):
-        yield from _names(expr.operand)
-    elif isinstance(expr, Binary):
-        yield from _names(expr.left)
-        yield from _names(expr.right)
-    elif isinstance(expr, Call):
-        if expr.function in ("visited", "visit_count"):
-            arg = expr.args[0] if expr.args else None
-            if isinstance(arg, Name):
-                yield ("scene", arg.name)
-        else:
-            for arg in expr.args:
-                yield from _names(arg)
+def _condition_names(expr: Expr) -> Iterator[tuple[str, str]]:
+    """('var', x) for variables, ('scene', s) for visited()/visit_count()."""
+    for is_scene, name in expression_names(expr):
+        yield ("scene" if is_scene else "var", name)
 
 
 def _candidates(spec: VariableSpec, numbers: set[float], strings: set[str]) -> list[Any]:
@@ -405,13 +376,13 @@ def _all_false_witness(
     strings: set[str] = set()
     names: list[tuple[str, str]] = []
     for condition in conditions:
-        for literal in _literals(condition):
+        for literal in expression_literals(condition):
             value = literal.value
             if isinstance(value, str):
                 strings.add(value)
             elif not isinstance(value, bool):
                 numbers.add(value)
-        for pair in _names(condition):
+        for pair in _condition_names(condition):
             if pair not in names:
                 names.append(pair)
     domains: list[list[Any]] = []

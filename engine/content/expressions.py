@@ -18,7 +18,7 @@ Parsing, type checking and evaluation are separate pure functions over frozen da
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -42,6 +42,8 @@ __all__ = [
     "assignable",
     "check_expression",
     "evaluate",
+    "expression_literals",
+    "expression_names",
     "literal_type",
     "parse_expression",
     "read_names",
@@ -531,6 +533,38 @@ def assignable(target: ValueType, value: ValueType, expr: Expr) -> bool:
         and isinstance(expr, Literal)
         and expr.value in target.enum_values
     )
+
+
+def expression_literals(expr: Expr) -> Iterator[Literal]:
+    """Every literal in an expression, left to right."""
+    if isinstance(expr, Literal):
+        yield expr
+    elif isinstance(expr, Unary):
+        yield from expression_literals(expr.operand)
+    elif isinstance(expr, Binary):
+        yield from expression_literals(expr.left)
+        yield from expression_literals(expr.right)
+    elif isinstance(expr, Call):
+        for arg in expr.args:
+            yield from expression_literals(arg)
+
+
+def expression_names(expr: Expr) -> Iterator[tuple[bool, str]]:
+    """(is_scene, name) pairs: variables read, and scenes asked about by visited()/visit_count()."""
+    if isinstance(expr, Name):
+        yield (False, expr.name)
+    elif isinstance(expr, Unary):
+        yield from expression_names(expr.operand)
+    elif isinstance(expr, Binary):
+        yield from expression_names(expr.left)
+        yield from expression_names(expr.right)
+    elif isinstance(expr, Call):
+        if expr.function in SCENE_FUNCTIONS:
+            if expr.args and isinstance(expr.args[0], Name):
+                yield (True, expr.args[0].name)
+        else:
+            for arg in expr.args:
+                yield from expression_names(arg)
 
 
 def read_names(expr: Expr) -> set[str]:
