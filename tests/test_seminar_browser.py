@@ -49,8 +49,13 @@ async def _session(server: ServerProcess, token: str, tmp_path: Path) -> None:
         code_box = page.get_by_test_id("room-code")
         await expect(code_box).to_have_text(_six_characters())
         code = (await code_box.text_content() or "").strip()
-        qr = await page.eval_on_selector("#qr", "img => img.complete && img.naturalWidth")
-        assert qr and qr > 50, "the join QR code is an image the server made"
+        # The QR image loads on its own request after the code shows: wait for it, then measure.
+        await page.wait_for_function(
+            "() => { const i = document.getElementById('qr');"
+            " return i.complete && i.naturalWidth > 0; }"
+        )
+        qr = await page.eval_on_selector("#qr", "img => img.naturalWidth")
+        assert qr > 50, "the join QR code is an image the server made"
 
         mia = ParticipantClient(url, code, "Mia")
         tomas = ParticipantClient(url, code.lower(), "Tomás")
