@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.content.expressions import EvalContext, Value, evaluate
 from engine.content.program import (
@@ -41,7 +42,7 @@ from engine.story.rng import next_below
 from engine.story.save import SaveData, check_save, parse_save
 from engine.text.templates import render_template
 
-__all__ = ["MAX_CALL_DEPTH", "StoryMachine", "StoryStatus"]
+__all__ = ["MAX_CALL_DEPTH", "MachineParts", "StoryMachine", "StoryStatus"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,19 @@ class StoryStatus(StrEnum):
     RUNNING = "running"  # advance() gives the next event
     CHOOSING = "choosing"  # waiting for choose()
     ENDED = "ended"
+
+
+class MachineParts(NamedTuple):
+    """A machine's whole state as plain containers (for explorers; players use save/load)."""
+
+    stack: tuple[tuple[str, int], ...]
+    variables: dict[str, Value]
+    visits: dict[str, int]
+    picked: set[str]
+    rng: int
+    status: StoryStatus
+    offered: tuple[int, ...]  # op option indices behind the offers being waited on
+    ending: str | None
 
 
 class StoryMachine:
@@ -69,7 +83,8 @@ class StoryMachine:
         self._status = StoryStatus.RUNNING
         self._offered: list[int] = []
         self._ending: str | None = None
-        self._context = EvalContext(self._variables.__getitem__, self.visit_count)
+        self._floats = _float_names(program)
+        self._context = self._bind()
         # False: lines and options come out as written, templates unrendered (the play-through
         # tester renders each template once per distinct input itself). Never for players.
         self.render_text = True
@@ -116,6 +131,11 @@ class StoryMachine:
     def rng_state(self) -> int:
         return self._rng
 
+    @property
+    def offered(self) -> tuple[int, ...]:
+        """Op option indices behind the offers being waited on."""
+        return tuple(self._offered)
+
     def fork(self) -> StoryMachine:
         """An independent copy in the same state, without a JSON round trip (for explorers)."""
         twin = StoryMachine.__new__(StoryMachine)
@@ -128,9 +148,59 @@ class StoryMachine:
         twin._status = self._status
         twin._offered = list(self._offered)
         twin._ending = self._ending
-        twin._context = EvalContext(twin._variables.__getitem__, twin.visit_count)
+        twin._floats = self._floats
+        twin._context = twin._bind()
         twin.render_text = self.render_text
         return twin
+
+    def parts(self) -> MachineParts:
+        """The whole state, copied into plain containers."""
+        return MachineParts(
+            self.stack,
+            dict(self._variables),
+            dict(self._visits),
+            set(self._picked),
+            self._rng,
+            self._status,
+            tuple(self._offered),
+            self._ending,
+        )
+
+    @classmethod
+    def from_parts(cls, program: Program, parts: MachineParts) -> StoryMachine:
+        """A machine in the state ``parts`` describes. It keeps the given variables, visits
+        and picked containers and changes them in place: an explorer may pass ones that
+        note what the machine reads and writes."""
+        machine = cls.__new__(cls)
+        machine._adopt(program, parts)
+        return machine
+
+    def _adopt(self, program: Program, parts: MachineParts) -> None:
+        self.program = program
+        self._stack = [[scene, pc] for scene, pc in parts.stack]
+        self._variables = parts.variables
+        self._visits = parts.visits
+        self._picked = parts.picked
+        self._rng = parts.rng
+        self._status = parts.status
+        self._offered = list(parts.offered)
+        self._ending = parts.ending
+        self._floats = _float_names(program)
+        self._context = self._bind()
+        self.render_text = True
+
+    def _bind(self) -> EvalContext:
+        """What conditions read through. It refers to the containers, not to the machine, so
+        a dropped machine is freed at once (explorers drop thousands with the collector off)."""
+        return EvalContext(self._variables.__getitem__, self._visit_reader())
+
+    def _visit_reader(self) -> Callable[[str], int]:
+        visits = self._visits
+
+        def count(scene: str) -> int:
+            return visits.get(scene, 0)
+
+        return count
 
     # -- the pull API --------------------------------------------------------------------------
 
@@ -199,7 +269,7 @@ class StoryMachine:
         elif kind is SetOp:
             for name, value in op.assignments:
                 result = evaluate(value.expr, self._context)
-                if isinstance(self._variables[name], float) and not isinstance(result, bool):
+                if name in self._floats and not isinstance(result, bool):
                     result = float(result)
                 self._variables[name] = result
         elif kind is CommandOp:
@@ -346,9 +416,14 @@ class StoryMachine:
             if spec.type.kind == "float":
                 machine._variables[name] = float(machine._variables[name])
         machine._visits = dict(save.visits)
+        machine._context = machine._bind()
         machine._picked = set(save.picked)
         machine._rng = save.rng
         machine._status = StoryStatus(save.status)
         machine._offered = list(save.offered)
         machine._ending = save.ending
         return machine
+
+
+def _float_names(program: Program) -> frozenset[str]:
+    return frozenset(name for name, spec in program.variables.items() if spec.type.kind == "float")
