@@ -108,6 +108,7 @@ def _measure(scope: str, scenes: int, flags: int) -> dict[str, object]:
         "seconds": round(seconds, 3),
         "states": found.states,
         "transitions": found.transitions,
+        "machine_runs": found.machine_runs,
         "complete": found.complete,
         "endings": sorted(found.endings),
         "paths": found.path_count,

@@ -6,8 +6,10 @@ have the same future, so only the first is expanded. A story with 40 two-way cho
 has 2**40 paths but only 40-odd states. The search is breadth-first, so the path kept to each
 state (and each ending) is a shortest one.
 
-The machine runs for real between choices: what it does is what a child would see. Nothing
-here touches a display; the explorer is pure Python.
+The machine runs for real between choices: what it does is what a child would see. A
+transition taken again from the same place, reading the same values, reuses what the first
+run did (see :mod:`engine.authoring.memo`), so the machine runs once per distinct situation,
+not once per state. Nothing here touches a display; the explorer is pure Python.
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
 
-from engine.authoring.relevance import Relevance, relevance, template_names
+from engine.authoring.memo import Memo, Outcome, Snapshot, Trace
+from engine.authoring.relevance import Relevance, StatePart, relevance, template_names
+from engine.collector import collector_paused
 from engine.content.program import ChoiceOp, LineOp, Program
 from engine.errors import TemplateRenderError
 from engine.story.events import ChoicesEvent, EndEvent, LineEvent, SceneEvent
@@ -57,6 +63,7 @@ class Exploration:
     states: int = 0  # distinct states found
     expanded: int = 0  # states whose choices were all tried
     transitions: int = 0
+    machine_runs: int = 0  # transitions the machine ran for real (the rest came from the memo)
     complete: bool = True  # False: the state bound stopped the search
     endings: dict[str, Path] = field(default_factory=dict)
     stuck: dict[str, Path] = field(default_factory=dict)  # scene -> path: stopped, no ending
@@ -128,6 +135,37 @@ class _Templates:
             )
 
 
+class _KeyMaker:
+    """The deduplication key of a state: its call stack and the facts that can still matter
+    where it waits (see :mod:`engine.authoring.relevance`)."""
+
+    def __init__(self, relevance: Relevance) -> None:
+        self.relevance = relevance
+        self.parts: dict[tuple[str, int], tuple[StatePart, Callable[[Any], Any] | None]] = {}
+
+    def key(self, state: Snapshot) -> Hashable:
+        stack = state.stack
+        place = stack[-1]
+        known = self.parts.get(place)
+        if known is None:
+            part = self.relevance.at(*place)
+            made: Callable[[Any], Any] | None = (
+                itemgetter(*part.variables) if part.variables else None
+            )
+            known = self.parts[place] = (part, made)
+        part, getter = known
+        picked = state.picked
+        cap = self.relevance.visit_cap
+        visits = state.visits
+        return (
+            stack,
+            getter(state.variables) if getter is not None else (),
+            tuple(option in picked for option in part.options) if part.options else (),
+            tuple(min(visits.get(s, 0), cap) for s in part.visits) if part.visits else (),
+            state.rng if self.relevance.has_random else 0,
+        )
+
+
 class _Search:
     def __init__(
         self,
@@ -137,6 +175,7 @@ class _Search:
         max_events: int,
         reduce: bool = True,
         visit_limit: int | None = None,
+        memo: bool = True,
     ) -> None:
         self.program = program
         self.reduce = reduce
@@ -145,7 +184,9 @@ class _Search:
         self.max_states = max_states
         self.max_events = max_events
         self.relevance: Relevance = relevance(program)
+        self.keys = _KeyMaker(self.relevance)
         self.templates = _Templates(program)
+        self.memo = Memo(self.relevance.has_random) if memo else None
         self.found = Exploration()
         self.index: dict[Hashable, int] = {}
         self.parent: list[tuple[int, int]] = []  # state -> (parent state, 1-based choice)
@@ -161,36 +202,26 @@ class _Search:
             state = parent
         return tuple(reversed(choices))
 
-    def key(self, machine: StoryMachine) -> Hashable:
-        if not self.reduce:  # the whole state, exactly (the reference the tests compare with)
-            data = machine.save()
-            return (
-                machine.stack,
-                tuple(sorted(data["variables"].items())),
-                tuple(data["picked"]),
-                tuple(
-                    (scene, count if self.visit_limit is None else min(count, self.visit_limit))
-                    for scene, count in sorted(data["visits"].items())
-                ),
-                data["rng"],
-            )
-        stack = machine.stack
-        scene, pc = stack[-1]
-        part = self.relevance.at(scene, pc)
-        cap = self.relevance.visit_cap
-        value, has_picked = machine.value, machine.has_picked
+    def key(self, state: Snapshot) -> Hashable:
+        if self.reduce:
+            return self.keys.key(state)
+        # The whole state, exactly (the reference the tests compare with).
+        limit = self.visit_limit
         return (
-            stack,
-            tuple(value(name) for name in part.variables),
-            tuple(has_picked(option) for option in part.options),
-            tuple(min(machine.visit_count(s), cap) for s in part.visits),
-            machine.rng_state if self.relevance.has_random else 0,
+            state.stack,
+            tuple(sorted(state.variables.items())),
+            tuple(sorted(state.picked)),
+            tuple(
+                (scene, count if limit is None else min(count, limit))
+                for scene, count in sorted(state.visits.items())
+            ),
+            state.rng,
         )
 
     def path_after(self, state: int, choice: int) -> Path:
         return (*self.path_to(state), choice) if state >= 0 else ()
 
-    def run(self, machine: StoryMachine, state: int, choice: int) -> tuple[str, object]:
+    def run(self, machine: StoryMachine, state: int, choice: int) -> Outcome:
         """Run to the next choice or end: ('choices', event), ('end', ending), ('stuck'|...)."""
         found = self.found
         scene = machine.scene
@@ -200,25 +231,50 @@ class _Search:
 
         for _ in range(self.max_events):
             event = machine.advance()
-            if isinstance(event, SceneEvent):
+            kind = type(event)
+            if kind is SceneEvent:
+                assert isinstance(event, SceneEvent)
                 scene = event.scene
                 found.scenes_reached.add(scene)
-            elif isinstance(event, LineEvent):
+            elif kind is LineEvent:
+                assert isinstance(event, LineEvent)
                 self.templates.check("line", event.line_id, machine, path, found)
-            elif isinstance(event, ChoicesEvent):
+            elif kind is ChoicesEvent:
+                assert isinstance(event, ChoicesEvent)
                 for offer in event.options:
                     found.options_offered.add(offer.option_id)
                     self.templates.check("option", offer.option_id, machine, path, found)
                 return ("choices", event)
-            elif isinstance(event, EndEvent):
+            elif kind is EndEvent:
+                assert isinstance(event, EndEvent)
                 if event.ending is None:
                     return ("stuck", scene)
                 return ("end", event.ending)
         return ("runaway", machine.scene or scene)
 
-    def settle(
-        self, machine: StoryMachine, outcome: tuple[str, object], parent: int, choice: int
-    ) -> int | None:
+    def step(self, before: Snapshot, position: int, state: int) -> tuple[Snapshot, Outcome]:
+        """Take the offer at ``position`` in ``before``: the state after it and what it led to.
+        A transition already seen with the same facts read gives its recorded result."""
+        option = before.offered[position]
+        memo = self.memo
+        if memo is not None:
+            known = memo.lookup(before, option)
+            if known is not None:
+                return known.apply(before), known.outcome
+            trace = Trace(before)
+            machine: StoryMachine = trace.machine(self.program)
+        else:
+            machine = StoryMachine.from_parts(self.program, before.parts())
+        machine.render_text = False  # each template is rendered once per distinct input
+        machine.choose(position)
+        outcome = self.run(machine, state, position + 1)
+        if memo is None:
+            return Snapshot.of(machine), outcome
+        result = trace.result(machine, outcome)
+        memo.insert(before, option, trace.reads, result)
+        return result.apply(before), outcome
+
+    def settle(self, after: Snapshot, outcome: Outcome, parent: int, choice: int) -> int | None:
         """The state id a transition leads to (new states are queued); None when terminal."""
         kind, detail = outcome
         if kind in ("end", "stuck", "runaway"):
@@ -230,17 +286,17 @@ class _Search:
             if str(detail) not in table:
                 table[str(detail)] = self.path_after(parent, choice)
             return None
-        key = self.key(machine)
+        key = self.key(after)
         known = self.index.get(key)
         if known is not None:
             return known
         state = len(self.parent)
         self.index[key] = state
         assert isinstance(detail, ChoicesEvent)
-        place = machine.stack[-1]
+        place = after.stack[-1]
         self.found.situations.add((place, tuple(o.option_id for o in detail.options)))
         self.parent.append((parent, choice))
-        self.scene_of.append(machine.scene)
+        self.scene_of.append(place[0])
         self.successors.append([])
         return state
 
@@ -249,36 +305,31 @@ class _Search:
         start = StoryMachine(self.program, self.seed)
         start.render_text = False  # each template is rendered once per distinct input instead
         # Each queued state keeps the choices it stopped at, so they are not worked out twice.
-        queue: deque[tuple[int, StoryMachine, ChoicesEvent]] = deque()
+        queue: deque[tuple[int, Snapshot, ChoicesEvent]] = deque()
         opening = self.run(start, -1, 0)
-        first = self.settle(start, opening, -1, 0)
+        first = self.settle(Snapshot.of(start), opening, -1, 0)
         if first is not None:
             assert isinstance(opening[1], ChoicesEvent)
-            queue.append((first, start, opening[1]))
+            queue.append((first, Snapshot.of(start), opening[1]))
         expanded = 0
         while queue:
             if expanded >= self.max_states:
                 found.complete = False
                 break
-            state, machine, waiting = queue.popleft()
+            state, before, waiting = queue.popleft()
             expanded += 1
-            offers = waiting.options
-            last = len(offers) - 1
-            for position, offer in enumerate(offers):
-                # The state is not needed after its last option: that branch reuses it.
-                branch = machine if position == last else machine.fork()
-                branch.choose(offer.index)
-                choice = offer.index + 1
-                outcome = self.run(branch, state, choice)
-                before = len(self.parent)
-                target = self.settle(branch, outcome, state, choice)
+            for offer in waiting.options:
+                after, outcome = self.step(before, offer.index, state)
+                known = len(self.parent)
+                target = self.settle(after, outcome, state, offer.index + 1)
                 found.transitions += 1
                 self.successors[state].append(_TERMINAL if target is None else target)
-                if target is not None and target >= before:
+                if target is not None and target >= known:
                     assert isinstance(outcome[1], ChoicesEvent)
-                    queue.append((target, branch, outcome[1]))
+                    queue.append((target, after, outcome[1]))
         found.states = len(self.parent)
         found.expanded = expanded
+        found.machine_runs = found.transitions if self.memo is None else self.memo.runs
         if found.complete:
             found.loops = self.loops()
             found.path_count = self.count_paths() if first is not None else 1
@@ -370,11 +421,14 @@ def explore(
     *,
     reduce: bool = True,
     visit_limit: int | None = None,
+    memo: bool = True,
 ) -> Exploration:
     """Explore the story's choices breadth-first, deduplicating states, up to ``max_states``.
 
     ``reduce=False`` keys states by everything in them (every variable, picked option and
     visit count, exactly, or up to ``visit_limit``): far more states, used by the tests as
-    the reference."""
-    with _quiet_machine():
-        return _Search(program, seed, max_states, max_events, reduce, visit_limit).search()
+    the reference. ``memo=False`` runs the machine for every transition instead of reusing
+    one already run with the same facts read (the tests' reference for the memo)."""
+    with _quiet_machine(), collector_paused():
+        search = _Search(program, seed, max_states, max_events, reduce, visit_limit, memo)
+        return search.search()
