@@ -95,3 +95,50 @@ async def _cluster(redis_url: str) -> None:
             for person in (mia, ada):
                 person.stop()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def test_two_consoles_on_two_servers_push_at_once(redis_url: str) -> None:
+    """Both servers change the room at the same moment, many times: the room's lock and the
+    log check keep one sequence with no gap, no duplicate and every command applied once."""
+    asyncio.run(asyncio.wait_for(_race(redis_url), 60))
+
+
+async def _race(redis_url: str) -> None:
+    async with running_server(redis_url) as a, running_server(redis_url) as b:
+        first, session = await organizer_with_session(a.url, "Race")
+        # Four consoles on each server, all pushing at once.
+        consoles = [first] + [
+            await OrganizerClient.connect(server.url, TOKEN, session.session_id)
+            for server in (a, a, a, b, b, b, b)
+        ]
+        mia = ParticipantClient(a.url, session.code, "Mia")
+        ada = ParticipantClient(b.url, session.code, "Ada")
+        tasks = [asyncio.create_task(mia.run()), asyncio.create_task(ada.run())]
+        try:
+            for person in (mia, ada):
+                await person.wait_until(lambda c: c.state is not None, WAIT)
+
+            async def push(console: OrganizerClient, name: str) -> list[int]:
+                seqs = []
+                for n in range(10):
+                    scene = SceneTarget(kind="narrative", ref=f"{name}-{n}")
+                    command = PushSceneCommand(request_id=f"{name}-{n}", scene=scene)
+                    seqs.append(await console.send(command))
+                return seqs
+
+            pushed = await asyncio.gather(*(push(c, f"c{i}") for i, c in enumerate(consoles)))
+            total = 10 * len(consoles)
+            seqs = sorted(seq for done in pushed for seq in done)
+            assert seqs == list(range(1, total + 1)), "one seq per command"
+            for person in (mia, ada):
+                await person.wait_until(
+                    lambda c: c.state is not None and c.state.seq == total, WAIT
+                )
+                assert person.applied == list(range(1, total + 1))
+            assert mia.state == ada.state
+            for console in consoles:
+                await console.close()
+        finally:
+            for person in (mia, ada):
+                person.stop()
+            await asyncio.gather(*tasks, return_exceptions=True)

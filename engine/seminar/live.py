@@ -125,7 +125,7 @@ class LiveRoom:
             self.request_seq[key] = new_state.seq
             self.deliver(message)
             if self.bus is not None:
-                await self.bus.publish(
+                self.bus.publish(
                     self.session_id, {"t": "update", "m": message.model_dump_json(), "r": key}
                 )
         return self.state.seq

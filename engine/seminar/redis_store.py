@@ -4,11 +4,12 @@ Same interface and behaviour as :class:`~engine.seminar.store.SqliteStore`; the 
 run against both (Redis: a real ``redis-server`` on loopback). Layout, under a key prefix:
 
 - ``meta`` hash; ``sessions`` sorted set (score: created_at); ``session:{id}`` hash
-- ``updates:{id}`` sorted set of change JSON by seq
+- ``updates:{id}`` sorted set of change JSON by seq (the bus's room lock reads its last score)
 - ``participants:{id}``, ``polls:{id}``, ``outcomes:{id}`` hashes of JSON;
   ``votes:{id}`` hash ``poll_id|participant_id`` -> JSON
 
-An update and its snapshot are written in one MULTI/EXEC transaction.
+An update and its snapshot are written in one MULTI/EXEC transaction. Commands go through
+:mod:`engine.seminar.resp` (one pipelined connection).
 """
 
 from __future__ import annotations
@@ -16,10 +17,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
-
 from engine.errors import SeminarError
+from engine.seminar.resp import RedisClient, RedisFailure
 from engine.seminar.store import (
     OutcomeRecord,
     ParticipantRecord,
@@ -34,15 +33,11 @@ __all__ = ["RedisStore"]
 
 
 class RedisStore(Store):
-    def __init__(
-        self, url: str, prefix: str = "glowgrove:seminar:", max_connections: int = 32
-    ) -> None:
-        # A blocking pool: a burst of joins waits for a free connection instead of failing
-        # with "Too many connections" (the default pool raises when it runs out).
-        pool = aioredis.BlockingConnectionPool.from_url(
-            url, max_connections=max_connections, timeout=30, decode_responses=True
-        )
-        self._redis: Any = aioredis.Redis.from_pool(pool)
+    def __init__(self, url: str, prefix: str = "glowgrove:seminar:") -> None:
+        try:
+            self._redis = RedisClient(url)
+        except ValueError as error:
+            raise SeminarError(f"bad Redis URL: {error}") from None
         self._prefix = prefix
         self._url = url
 
@@ -52,15 +47,15 @@ class RedisStore(Store):
     async def _run(self, coroutine: Any) -> Any:
         try:
             return await coroutine
-        except (RedisError, OSError) as error:
+        except (RedisFailure, OSError) as error:
             raise SeminarError(f"session store ({self._url}) failed: {error}") from None
 
     async def get_meta(self, key: str) -> str | None:
-        value = await self._run(self._redis.hget(self._key("meta"), key))
+        value = await self._run(self._redis.call("HGET", self._key("meta"), key))
         return None if value is None else str(value)
 
     async def set_meta(self, key: str, value: str) -> None:
-        await self._run(self._redis.hset(self._key("meta"), key, value))
+        await self._run(self._redis.call("HSET", self._key("meta"), key, value))
 
     async def create_session(self, record: SessionRecord) -> None:
         fields = {
@@ -73,13 +68,19 @@ class RedisStore(Store):
             "snapshot": record.snapshot,
             "ended_at": "" if record.ended_at is None else repr(record.ended_at),
         }
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.hset(self._key("session", record.session_id), mapping=fields)
-        pipe.zadd(self._key("sessions"), {record.session_id: record.created_at})
-        await self._run(pipe.execute())
+        flat = [item for pair in fields.items() for item in pair]
+        await self._run(
+            self._redis.transaction(
+                [
+                    ("HSET", self._key("session", record.session_id), *flat),
+                    ("ZADD", self._key("sessions"), repr(record.created_at), record.session_id),
+                ]
+            )
+        )
 
     @staticmethod
-    def _session(fields: dict[str, str]) -> SessionRecord:
+    def _session(flat: list[str]) -> SessionRecord:
+        fields = dict(zip(flat[::2], flat[1::2], strict=True))
         return SessionRecord(
             session_id=fields["session_id"],
             code=fields["code"],
@@ -92,17 +93,15 @@ class RedisStore(Store):
         )
 
     async def get_session(self, session_id: str) -> SessionRecord | None:
-        fields = await self._run(self._redis.hgetall(self._key("session", session_id)))
-        return self._session(fields) if fields else None
+        flat = await self._run(self._redis.call("HGETALL", self._key("session", session_id)))
+        return self._session(flat) if flat else None
 
     async def list_sessions(self) -> list[SessionRecord]:
-        ids = await self._run(self._redis.zrange(self._key("sessions"), 0, -1))
-        sessions = []
-        for session_id in ids:
-            record = await self.get_session(session_id)
-            if record is not None:
-                sessions.append(record)
-        return sessions
+        ids = await self._run(self._redis.call("ZRANGE", self._key("sessions"), 0, -1))
+        replies = await self._run(
+            self._redis.pipeline([("HGETALL", self._key("session", i)) for i in ids])
+        )
+        return [self._session(flat) for flat in replies if flat]
 
     async def commit_update(
         self, session_id: str, update: UpdateRecord, snapshot: str, ended_at: float | None
@@ -115,17 +114,29 @@ class RedisStore(Store):
                 "at": update.at,
             }
         )
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.zadd(self._key("updates", session_id), {entry: update.seq})
-        pipe.hset(self._key("session", session_id), "snapshot", snapshot)
+        session = self._key("session", session_id)
+        fields: list[str] = ["snapshot", snapshot]
         if ended_at is not None:
-            pipe.hset(self._key("session", session_id), "ended_at", repr(ended_at))
-        await self._run(pipe.execute())
+            fields += ["ended_at", repr(ended_at)]
+        await self._run(
+            self._redis.transaction(
+                [
+                    ("ZADD", self._key("updates", session_id), update.seq, entry),
+                    ("HSET", session, *fields),
+                ]
+            )
+        )
 
     async def updates_after(self, session_id: str, seq: int, limit: int) -> list[UpdateRecord]:
         entries = await self._run(
-            self._redis.zrangebyscore(
-                self._key("updates", session_id), f"({seq}", "+inf", start=0, num=limit
+            self._redis.call(
+                "ZRANGEBYSCORE",
+                self._key("updates", session_id),
+                f"({seq}",
+                "+inf",
+                "LIMIT",
+                0,
+                limit,
             )
         )
         records = []
@@ -138,48 +149,51 @@ class RedisStore(Store):
 
     async def save_participant(self, session_id: str, record: ParticipantRecord) -> None:
         data = json.dumps(record.__dict__)
-        await self._run(
-            self._redis.hset(self._key("participants", session_id), record.participant_id, data)
-        )
+        key = self._key("participants", session_id)
+        await self._run(self._redis.call("HSET", key, record.participant_id, data))
+
+    async def _values(self, part: str, session_id: str) -> list[Any]:
+        values = await self._run(self._redis.call("HVALS", self._key(part, session_id)))
+        return [json.loads(value) for value in values]
 
     async def participants(self, session_id: str) -> list[ParticipantRecord]:
-        values = await self._run(self._redis.hvals(self._key("participants", session_id)))
-        records = [ParticipantRecord(**json.loads(value)) for value in values]
+        records = [
+            ParticipantRecord(**data) for data in await self._values("participants", session_id)
+        ]
         return sorted(records, key=lambda record: record.joined_at)
 
     async def save_poll(self, session_id: str, record: PollRecord) -> None:
         data = json.dumps({**record.__dict__, "options": list(record.options)})
-        await self._run(self._redis.hset(self._key("polls", session_id), record.poll_id, data))
+        key = self._key("polls", session_id)
+        await self._run(self._redis.call("HSET", key, record.poll_id, data))
 
     async def polls(self, session_id: str) -> list[PollRecord]:
-        values = await self._run(self._redis.hvals(self._key("polls", session_id)))
         records = []
-        for value in values:
-            data = json.loads(value)
+        for data in await self._values("polls", session_id):
             data["options"] = tuple(data["options"])
             records.append(PollRecord(**data))
         return sorted(records, key=lambda record: record.opened_at)
 
     async def save_vote(self, session_id: str, record: VoteRecord) -> None:
         field = f"{record.poll_id}|{record.participant_id}"
-        await self._run(
-            self._redis.hset(self._key("votes", session_id), field, json.dumps(record.__dict__))
-        )
+        data = json.dumps(record.__dict__)
+        await self._run(self._redis.call("HSET", self._key("votes", session_id), field, data))
 
     async def votes(self, session_id: str) -> list[VoteRecord]:
-        values = await self._run(self._redis.hvals(self._key("votes", session_id)))
-        records = [VoteRecord(**json.loads(value)) for value in values]
+        records = [VoteRecord(**data) for data in await self._values("votes", session_id)]
         return sorted(records, key=lambda record: record.at)
 
     async def save_outcome(self, session_id: str, record: OutcomeRecord) -> None:
         key = self._key("outcomes", session_id)
         field = f"{record.participant_id}|{record.lesson}"
-        # Read-modify-write under WATCH so a retry never undoes a completion.
-        async with self._redis.pipeline(transaction=True) as pipe:
-            while True:
-                try:
-                    await pipe.watch(key)
-                    previous = await pipe.hget(key, field)
+
+        # Read-modify-write under WATCH (on a connection of its own) so a retry never undoes
+        # a completion.
+        async def merge() -> None:
+            async with self._redis.exclusive() as connection:
+                while True:
+                    await connection.call(("WATCH", key))
+                    previous = await connection.call(("HGET", key, field))
                     merged = record
                     if previous is not None:
                         old = OutcomeRecord(**json.loads(previous))
@@ -190,31 +204,32 @@ class RedisStore(Store):
                             record.score if record.score is not None else old.score,
                             record.at,
                         )
-                    pipe.multi()
-                    pipe.hset(key, field, json.dumps(merged.__dict__))
-                    await pipe.execute()
-                    return
-                except aioredis.WatchError:
-                    continue
-                except (RedisError, OSError) as error:
-                    raise SeminarError(f"session store ({self._url}) failed: {error}") from None
+                    data = json.dumps(merged.__dict__)
+                    replies = connection.send([("MULTI",), ("HSET", key, field, data), ("EXEC",)])
+                    if [await reply for reply in replies][-1] is not None:
+                        return  # None: the key changed since WATCH, so read it again
+
+        await self._run(merge())
 
     async def outcomes(self, session_id: str) -> list[OutcomeRecord]:
-        values = await self._run(self._redis.hvals(self._key("outcomes", session_id)))
-        records = [OutcomeRecord(**json.loads(value)) for value in values]
+        records = [OutcomeRecord(**data) for data in await self._values("outcomes", session_id)]
         return sorted(records, key=lambda record: record.at)
 
     async def purge(self, created_before: float) -> int:
         doomed = await self._run(
-            self._redis.zrangebyscore(self._key("sessions"), "-inf", f"({created_before}")
+            self._redis.call("ZRANGEBYSCORE", self._key("sessions"), "-inf", f"({created_before!r}")
         )
         for session_id in doomed:
-            pipe = self._redis.pipeline(transaction=True)
-            for part in ("session", "updates", "participants", "polls", "votes", "outcomes"):
-                pipe.delete(self._key(part, session_id))
-            pipe.zrem(self._key("sessions"), session_id)
-            await self._run(pipe.execute())
+            parts = ("session", "updates", "participants", "polls", "votes", "outcomes")
+            await self._run(
+                self._redis.transaction(
+                    [
+                        *(("DEL", self._key(part, session_id)) for part in parts),
+                        ("ZREM", self._key("sessions"), session_id),
+                    ]
+                )
+            )
         return len(doomed)
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        await self._redis.close()

@@ -186,8 +186,9 @@ class SeminarServer:
             if self.bus is None:
                 yield
                 return
-            async with self.bus.lock(room.session_id):
-                await room.catch_up()
+            async with self.bus.lock(room.session_id) as committed:
+                if committed > room.state.seq:
+                    await room.catch_up()
                 yield
 
     async def _on_bus(self, session_id: str, event: dict[str, Any]) -> None:
@@ -222,9 +223,9 @@ class SeminarServer:
             room.tally_pending = True
             asyncio.get_running_loop().call_later(self.settings.tally_interval_s, room.send_tally)
 
-    async def _publish(self, room: LiveRoom, event: dict[str, Any]) -> None:
+    def _publish(self, room: LiveRoom, event: dict[str, Any]) -> None:
         if self.bus is not None:
-            await self.bus.publish(room.session_id, event)
+            self.bus.publish(room.session_id, event)
 
     async def _add_room(self, room: LiveRoom) -> None:
         self.rooms[room.session_id] = room
@@ -248,7 +249,7 @@ class SeminarServer:
         await self.store.create_session(record)
         room = await self._load(record)
         await self._add_room(room)
-        await self._publish(room, {"t": "session"})
+        self._publish(room, {"t": "session"})
         return room
 
     async def room_for(self, session_id: str) -> LiveRoom | None:
@@ -406,7 +407,7 @@ class SeminarServer:
             server_time=now,
         )
         broadcast([ws], dump_message(welcome))
-        await self._publish(room, {"t": "presence", "member": member.__dict__, "delta": 1})
+        self._publish(room, {"t": "presence", "member": member.__dict__, "delta": 1})
         if poll is not None:
             tally = room.tally()
             if tally is not None:
@@ -431,9 +432,7 @@ class SeminarServer:
                 del room.connections[pid]
                 room.send_roster()
                 with contextlib.suppress(SeminarError):
-                    await self._publish(
-                        room, {"t": "presence", "member": member.__dict__, "delta": -1}
-                    )
+                    self._publish(room, {"t": "presence", "member": member.__dict__, "delta": -1})
 
     @staticmethod
     def _unique_nickname(room: LiveRoom, nickname: str) -> str:
@@ -459,7 +458,7 @@ class SeminarServer:
         room.votes.setdefault(poll.poll_id, {})[pid] = vote.option
         await ws.send(dump_message(VoteAckMessage(poll_id=poll.poll_id, option=vote.option)))
         self._tally_soon(room)
-        await self._publish(
+        self._publish(
             room, {"t": "vote", "poll_id": poll.poll_id, "pid": pid, "option": vote.option}
         )
 
@@ -472,7 +471,7 @@ class SeminarServer:
         if not outcome.completed or key in room.completed or room.state.ended:
             return
         room.completed.add(key)
-        await self._publish(room, {"t": "outcome", "pid": pid, "lesson": outcome.lesson})
+        self._publish(room, {"t": "outcome", "pid": pid, "lesson": outcome.lesson})
         async with self._locked(room):
             glow = room.glow_change()
             if glow.completions > room.state.completions and not room.state.ended:
