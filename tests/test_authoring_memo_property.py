@@ -125,7 +125,7 @@ def _same(memo: Exploration, plain: Exploration) -> None:
     assert memo.template_failures == plain.template_failures
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(stories(), st.integers(0, 3))
 def test_memo_changes_nothing(text: str, seed: int) -> None:
     result = compile_text(text, "m.yaml")
