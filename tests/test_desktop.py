@@ -37,10 +37,12 @@ endings:
   lake: {title: The quiet lake}
 scenes:
   gate:
-    environment: {preset: night_garden, time: dusk, glow: 0.4}
+    environment: {preset: night_garden, time: night, glow: 0.4}
     body:
       - say: Two paths glow in the garden.
         speaker: liora
+      - command: set_blight
+        args: {level: 0.3}
       - choice:
           - text: Take the mossy path
             jump: moss_path
@@ -60,7 +62,7 @@ scenes:
 BROKEN = STORY.replace("id: tiny_walk", "id: broken_walk").replace("jump: lake_path", "jump: laek")
 
 HEADER = """\
-import json, sys
+import dataclasses, json, sys
 from pathlib import Path
 from engine.content.compiler import compile_narrative
 from engine.display.modes import Mode
@@ -119,6 +121,7 @@ if sys.argv[3] == "choose":
     result["safe_place"] = [session.flow.state.value, session.director.stage.is_hidden()]
     app.base.messenger.send("escape")
 result.update(scenes=session.scenes, state=session.flow.state.value)
+result["environment"] = dataclasses.asdict(session.director.environment)
 print("RESULT " + json.dumps(result), flush=True)
 app.close()
 """
@@ -248,6 +251,11 @@ def test_pointing_at_a_choice_and_clicking_changes_the_scene(
     resumed = run_child(display, tmp_path, CHOOSE, str(story), str(data), "resume")
     assert resumed["first"] == ["lake_path"]
     assert resumed["state"] == "reading"
+    # The garden looks as it did: the gate's night and blight, brightened by the lake.
+    assert resumed["environment"] == result["environment"]
+    assert resumed["environment"]["time"] == "night"
+    assert resumed["environment"]["blight"] == pytest.approx(0.3)
+    assert resumed["environment"]["glow"] == pytest.approx(0.9)
 
 
 def test_home_scene_picks_an_explorer_and_a_story_by_pointer(

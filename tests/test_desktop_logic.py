@@ -196,7 +196,7 @@ def test_checkpoints_at_scene_changes_after_choices_and_at_the_end() -> None:
     flow = PlayFlow(
         StoryMachine(program()),
         PACING,
-        checkpoint=lambda machine: saves.append((machine.scene, machine.status.value)),
+        checkpoint=lambda machine, world: saves.append((machine.scene, machine.status.value)),
     )
     flow.start()
     assert saves == [("gate", "running")]

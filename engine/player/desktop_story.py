@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from engine.content.program import Program
+from engine.player import world_log
 from engine.player.controls import (
     Advance,
     Choose,
@@ -55,14 +56,16 @@ class StorySession:
         self.look_settings = look or LookSettings()
         self.director = SceneDirector(base, program, settings)
         self.book = book
+        world: tuple[world_log.Entry, ...] = ()
         if machine is not None:  # a story already under way (the preview's fast-forward)
             resumed = True
         elif book is not None:
             machine, resumed = book.open(seed)
+            world = book.progress.world if resumed else ()
         else:
             machine, resumed = StoryMachine(program, seed), False
         self.flow = PlayFlow(
-            machine, pacing, chooser, book.checkpoint if book else None, plays_lessons
+            machine, pacing, chooser, book.checkpoint if book else None, plays_lessons, world
         )
         self.hovered: int | None = None
         self.pitch = self.base.camera.get_p()
@@ -71,6 +74,8 @@ class StorySession:
         self.ended_seconds = 0.0  # how long the ending has been shown
         self._held_view: tuple[Any, Any, Any, Any] = (None, None, None, None)
         self.show(self.flow.start(resumed))
+        if world:  # the saved scenes were shown again to rebuild the world, not visited now
+            self.scenes = [machine.scene] if machine.scene else []
 
     @property
     def comfort(self) -> ComfortSettings:

@@ -13,11 +13,12 @@ and hands its outcome back with :meth:`PlayFlow.finish_lesson`), ENDED.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from engine.content.expressions import Value
+from engine.player import world_log
 from engine.story import (
     ChoicesEvent,
     CommandEvent,
@@ -35,7 +36,8 @@ log = logging.getLogger(__name__)
 
 # Answers choices for autoplay; None hands this choice to the child.
 Chooser = Callable[[ChoicesEvent], int | None]
-Checkpoint = Callable[[StoryMachine], None]
+# Saves the machine and the world log (engine.player.world_log) at a safe point.
+Checkpoint = Callable[[StoryMachine, tuple[world_log.Entry, ...]], None]
 # A story that runs this many events without stopping for the child is stuck in a loop of
 # commands; the rest is pulled on the next frame so the window stays responsive.
 _MAX_EVENTS_PER_PULL = 2_000
@@ -104,8 +106,11 @@ class PlayFlow:
         chooser: Chooser | None = None,
         checkpoint: Checkpoint | None = None,
         plays_lessons: bool = True,
+        world: Sequence[world_log.Entry] = (),
     ) -> None:
         self.machine = machine
+        # What the story did to the world so far (a resumed story starts from the saved log).
+        self.world: list[world_log.Entry] = list(world)
         # False where the shell cannot show a lesson (the headset, for now): start_lesson is
         # then logged and the story goes on without the lesson's outcome.
         self.plays_lessons = plays_lessons
@@ -123,14 +128,18 @@ class PlayFlow:
     # -- starting ------------------------------------------------------------------------------
 
     def start(self, resumed: bool = False) -> list[StoryEvent]:
-        """The first events. A resumed machine first re-enters its scene (the director needs
-        the environment) and shows the choices it was waiting on, if any."""
+        """The first events. A resumed machine first shows again what the story did to the
+        world (its world log: scenes entered, garden and prop commands) or, without a log,
+        re-enters its scene; then the choices it was waiting on, if any."""
         events: list[StoryEvent] = []
         if resumed:
-            stack = self.machine.save()["stack"]
-            if stack and stack[-1][1] >= 0:  # at pc -1 the machine announces the scene itself
-                scene = self.machine.program.scenes[self.machine.scene]
-                events.append(SceneEvent(scene.id, scene.environment, scene.tags))
+            if self.world:
+                events = world_log.replay(self.machine.program, self.world)
+            else:
+                stack = self.machine.save()["stack"]
+                if stack and stack[-1][1] >= 0:  # at pc -1 the machine announces the scene
+                    scene = self.machine.program.scenes[self.machine.scene]
+                    events.append(SceneEvent(scene.id, scene.environment, scene.tags))
             if self.machine.status is StoryStatus.CHOOSING:
                 choices = self.machine.current_choices()
                 events.append(choices)
@@ -203,6 +212,7 @@ class PlayFlow:
         for _ in range(_MAX_EVENTS_PER_PULL):
             event = self.machine.advance()
             events.append(event)
+            world_log.note(self.world, event)
             if isinstance(event, SceneEvent):
                 self._save()
             elif isinstance(event, LineEvent):
@@ -245,4 +255,4 @@ class PlayFlow:
 
     def _save(self) -> None:
         if self.checkpoint is not None:
-            self.checkpoint(self.machine)
+            self.checkpoint(self.machine, tuple(self.world))

@@ -1,8 +1,10 @@
 """Save and resume one learner's place in one narrative. Pure Python.
 
 The record holds ``StoryMachine.save()`` (None once the story has ended: the next visit starts
-afresh), the endings this learner has reached so far, and how many of the story's scenes they
-have seen, which the home scene shows as a progress marker.
+afresh) with the world log beside it (what the story did to the garden, so a resumed story
+looks as it did: :mod:`engine.player.world_log`), the endings this learner has reached so far,
+and how many of the story's scenes they have seen, which the home scene shows as a progress
+marker.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from engine.content.program import Program
 from engine.errors import ProfileError, SaveError
+from engine.player import world_log
 from engine.player.profiles import Profile, ProfileStore
 from engine.story import StoryMachine, StoryStatus
 
@@ -26,13 +29,19 @@ class Progress:
     save: dict[str, Any] | None = None  # None: not started, or finished
     endings: tuple[str, ...] = ()  # every ending reached so far, in the order reached
     scenes_seen: int = 0
+    world: tuple[world_log.Entry, ...] = ()  # goes with ``save``
 
     @property
     def in_progress(self) -> bool:
         return self.save is not None
 
     def to_json(self) -> dict[str, Any]:
-        return {"save": self.save, "endings": list(self.endings), "scenes_seen": self.scenes_seen}
+        return {
+            "save": self.save,
+            "endings": list(self.endings),
+            "scenes_seen": self.scenes_seen,
+            "world": list(self.world),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Progress:
@@ -43,6 +52,7 @@ class Progress:
             save if isinstance(save, dict) else None,
             tuple(str(e) for e in endings) if isinstance(endings, list) else (),
             scenes_seen if isinstance(scenes_seen, int) else 0,
+            world_log.parse(data.get("world")),
         )
 
 
@@ -86,8 +96,9 @@ class ProgressBook:
                     return machine, True
         return StoryMachine(self.program, seed), False
 
-    def checkpoint(self, machine: StoryMachine) -> None:
-        """Remember the machine's state (after a choice, at a scene change, at the end)."""
+    def checkpoint(self, machine: StoryMachine, world: tuple[world_log.Entry, ...] = ()) -> None:
+        """Remember the machine's state and the world log (after a choice, at a scene change,
+        at the end)."""
         save = machine.save()
         endings = self.progress.endings
         if machine.status is StoryStatus.ENDED:
@@ -97,7 +108,8 @@ class ProgressBook:
         else:
             stored = save
         seen = sum(1 for scene in save["visits"] if scene in self.program.scenes)
-        self.progress = Progress(stored, endings, max(seen, self.progress.scenes_seen))
+        kept = world if stored is not None else ()
+        self.progress = Progress(stored, endings, max(seen, self.progress.scenes_seen), kept)
         try:
             self.store.write_progress(self.profile, self.program.id, self.progress.to_json())
         except (OSError, ProfileError) as error:
