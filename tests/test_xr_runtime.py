@@ -170,6 +170,19 @@ def test_launch_vr_plays_a_story_to_its_end_in_the_headset(runtime_ready: None) 
     assert "submitted" in done.stdout
 
 
+def test_a_story_lesson_plays_in_the_headset(runtime_ready: None) -> None:
+    """firefly_night starts the sorting lesson: it is played (autoplay) in the headset and the
+    story goes on to an ending."""
+    done = _in_runtime(
+        "python", "launch_vr.py", "narratives/firefly_night.yaml", "--mode", "xr",
+        "--autoplay", "first", "--no-audio", "--plants", "50", "--frames", "1",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "lesson in the headset: sorting-household-waste" in done.stderr
+    assert "lesson over: sorting-household-waste (100%)" in done.stdout
+    assert "ending: " in done.stdout
+
+
 def test_runtime_loss_ends_the_session_cleanly_and_auto_mode_falls_back(
     runtime_ready: None,
 ) -> None:

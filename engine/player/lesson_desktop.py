@@ -1,8 +1,11 @@
-"""A lesson in a desktop window: drag waste items into bins with the mouse, keys for the rest.
+"""A lesson's input: drag waste items into bins with a pointer, keys (or panels) for the rest.
 
-Mouse: press on an item, drag it (it follows the pointer over the tray plane), release over
-a bin: it snaps in (right) or bounces back (wrong), with colour and sound. Keys: Space/Enter
-goes on or submits, 1-8 pick options (or order items), +/- change kilograms, H asks for a hint.
+Pointer: press on an item, drag it (it follows the pointer over the tray plane), release over
+a bin: it snaps in (right) or bounces back (wrong), with colour and sound. The pointer is a
+ray: the mouse's ray through the window on the desktop, a controller's aim in the headset.
+Keys: Space/Enter goes on or submits, 1-8 pick options (or order items), +/- change
+kilograms, H asks for a hint; :meth:`LessonDesk.actions` lists the same as labelled actions
+for panels a child points at.
 """
 
 from __future__ import annotations
@@ -32,10 +35,12 @@ from engine.player.options import PlayerOptions
 from engine.scene.lesson_layout import TRAY_HEIGHT, SortLayout, ground_point, snap_bin
 from engine.scene.lesson_stage import LessonStage
 
-__all__ = ["LessonDesk", "attach_desk", "run_lesson_desktop"]
+__all__ = ["GRAB_METRES", "LessonDesk", "Ray", "attach_desk", "run_lesson_desktop"]
 
 log = logging.getLogger(__name__)
-GRAB_PIXELS = 0.12  # how near (in screen units, -1..1) a press must be to grab an item
+GRAB_METRES = 0.2  # how near the pointer ray must pass an item to grab it
+
+Ray = tuple[tuple[float, float, float], tuple[float, float, float]]  # origin, direction
 
 
 class LessonDesk:
@@ -206,51 +211,99 @@ class LessonDesk:
         assert step is not None
         return presented_order(self.lesson, step, 0)
 
-    # -- the pointer (screen units -1..1) ------------------------------------------------------
+    # -- labelled actions (panels) -------------------------------------------------------------
 
-    def _screen(self, point: tuple[float, float, float]) -> tuple[float, float] | None:
-        relative = self.base.cam.get_relative_point(self.base.render, Point3(*point))
-        projected = Point2()
-        if not self.base.camLens.project(relative, projected):
-            return None
-        return (float(projected.x), float(projected.y))
+    def actions(self) -> list[tuple[str, str]]:
+        """(label, key) for what the child can do now, for panels to point at: the same keys
+        :meth:`key` takes. Sorting is done by dragging, so it lists only the hint."""
+        step = self.run.waiting
+        if self.ended:
+            return []
+        if step is None:
+            return [("Go on", "space")]
+        activity = step.activity
+        out: list[tuple[str, str]] = []
+        if isinstance(activity, Question):
+            out = [
+                (("[x] " if i in self.selection else "") + o.text, str(i + 1))
+                for i, o in enumerate(activity.options)
+            ]
+            if activity.multiple:
+                out.append(("That's my answer", "enter"))
+        elif isinstance(activity, Order):
+            texts = {item.id: item.text for item in activity.items}
+            out = [
+                (texts[name], str(i + 1))
+                for i, name in enumerate(self._presented())
+                if name not in self.sequence
+            ]
+        elif isinstance(activity, Match):
+            rights = {pair.id: pair.right for pair in activity.pairs}
+            out = [
+                (rights[name], str(i + 1))
+                for i, name in enumerate(self._presented())
+                if name not in self.sequence
+            ]
+        elif isinstance(activity, Simulate):
+            out = [("Less", "-"), ("More", "+"), (f"Feed {self.kg:g} kg", "enter")]
+        elif step.kind == "reflect":
+            out = [("Done", "enter")]
+        if self.run.hints_left():
+            out.append(("Hint", "h"))
+        return out
 
-    def _ground(self, x: float, y: float) -> tuple[float, float, float] | None:
+    # -- the pointer ---------------------------------------------------------------------------
+
+    def _screen_ray(self, x: float, y: float) -> Ray | None:
+        """The mouse's ray through the window (screen units -1..1), in world coordinates."""
         near, far = Point3(), Point3()
         if not self.base.camLens.extrude(Point2(x, y), near, far):
             return None
         origin = self.base.render.get_relative_point(self.base.cam, near)
         target = self.base.render.get_relative_point(self.base.cam, far)
         direction = (target.x - origin.x, target.y - origin.y, target.z - origin.z)
-        return ground_point((origin.x, origin.y, origin.z), direction, TRAY_HEIGHT)
+        return (origin.x, origin.y, origin.z), direction
 
     def press(self, x: float, y: float) -> None:
+        self.press_ray(self._screen_ray(x, y))
+
+    def move(self, x: float, y: float) -> None:
+        if self.held is not None:
+            self.move_ray(self._screen_ray(x, y))
+
+    def release(self, x: float, y: float) -> None:
+        self.release_ray(self._screen_ray(x, y))
+
+    def press_ray(self, ray: Ray | None) -> None:
+        """Grab the item the ray passes nearest (within :data:`GRAB_METRES`); with nothing to
+        sort, go on."""
         if self.layout is None or self.run.waiting is None:
             self.proceed()
             return
         best: tuple[float, str] | None = None
         for item in self.run.unplaced():
             position = self.stage.item_position(item)
-            screen = self._screen(position) if position is not None else None
-            if screen is None:
+            if position is None or ray is None:
                 continue
-            distance = ((screen[0] - x) ** 2 + (screen[1] - y) ** 2) ** 0.5
-            if distance <= GRAB_PIXELS and (best is None or distance < best[0]):
+            distance = _ray_distance(ray, position)
+            if distance is None or distance > GRAB_METRES:
+                continue
+            if best is None or distance < best[0]:
                 best = (distance, item)
         self.held = best[1] if best is not None else None
 
-    def move(self, x: float, y: float) -> None:
-        if self.held is None:
+    def move_ray(self, ray: Ray | None) -> None:
+        if self.held is None or ray is None:
             return
-        point = self._ground(x, y)
+        point = ground_point(ray[0], ray[1], TRAY_HEIGHT)
         if point is not None:
             self.stage.grab(self.held, (point[0], point[1], point[2] + 0.15))
 
-    def release(self, x: float, y: float) -> None:
+    def release_ray(self, ray: Ray | None) -> None:
         item, self.held = self.held, None
         if item is None or self.layout is None:
             return
-        point = self._ground(x, y)
+        point = ground_point(ray[0], ray[1], TRAY_HEIGHT) if ray is not None else None
         bin_name = snap_bin(self.layout, point) if point is not None else None
         if bin_name is None:  # dropped nowhere: back to the tray, no try used
             self.stage.grab(item, self.layout.items[item])
@@ -258,6 +311,21 @@ class LessonDesk:
         feedback = self._answer((item, bin_name))
         if feedback is not None:
             self.stage.drop(item, bin_name, feedback.correct)
+
+
+def _ray_distance(ray: Ray, point: tuple[float, float, float]) -> float | None:
+    """How far ``point`` is from the ray (None: it is behind the ray's origin)."""
+    (ox, oy, oz), (dx, dy, dz) = ray
+    length = (dx * dx + dy * dy + dz * dz) ** 0.5
+    if length == 0:
+        return None
+    dx, dy, dz = dx / length, dy / length, dz / length
+    px, py, pz = point[0] - ox, point[1] - oy, point[2] - oz
+    along = px * dx + py * dy + pz * dz
+    if along <= 0:
+        return None
+    cx, cy, cz = px - along * dx, py - along * dy, pz - along * dz
+    return float((cx * cx + cy * cy + cz * cz) ** 0.5)
 
 
 def attach_desk(base: Any, desk: LessonDesk) -> None:

@@ -4,6 +4,10 @@ Trigger (select) picks the choice the controller points at, or moves on from a l
 button opens and closes the safe place; the thumbstick (trackpad on Vive wands) snap-turns and
 teleports; hovering a choice gives a short haptic tick. With ``--autoplay`` each story event is
 held for ``--frames`` headset frames and choices are made by the autoplay policy.
+
+A lesson the story starts (``start_lesson``) plays in the headset too (:mod:`engine.xr.lesson`):
+the garden steps aside, the child stands in front of the lesson stage, and its outcome goes
+back into the story when they choose to go back.
 """
 
 from __future__ import annotations
@@ -19,13 +23,16 @@ from panda3d.core import CardMaker, LineSegs, NodePath, Point3, Quat, Transparen
 from engine.content.program import Program
 from engine.display.modes import Mode, probe_display
 from engine.display.panda import DisplaySettings, OpenedDisplay, open_display
+from engine.learn.bridge import LessonLibrary
 from engine.player.autoplay import ChoiceScript
 from engine.player.desktop_story import StorySession
 from engine.player.flow import FlowState
+from engine.player.lesson_handoff import narrative_path
 from engine.player.options import PlayerOptions
 from engine.scene.director import DirectorSettings
 from engine.scene.panels import Picker
 from engine.xr.controls import HandState
+from engine.xr.lesson import XrLesson
 from engine.xr.locomotion import StickGesture, StickState, read_stick
 from engine.xr.renderer import FrameReport, XrRenderer, XrRenderSettings
 
@@ -44,6 +51,7 @@ class XrPlayReport:
     frames: int = 0
     choices_made: int = 0
     selects: int = 0
+    lessons: list[dict[str, Any]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
 
 
@@ -109,7 +117,6 @@ class XrStoryPlayer:
             DirectorSettings(comfort=options.comfort, assets=options.assets, plants=options.plants),
             options.pacing,
             seed=seed,
-            plays_lessons=False,  # lessons are not drawn in the headset yet (docs/xr.md)
         )
         director = self.story.director
         self.tracking = director.rig_np.attach_new_node("xr-tracking")
@@ -130,6 +137,8 @@ class XrStoryPlayer:
         self.report = XrPlayReport()
         self.veils: list[NodePath] = []
         self.teleport_target = _make_teleport_target(base.render)
+        self.lesson: XrLesson | None = None
+        self._rig_place: tuple[Any, Any] | None = None  # where the child stood before it
 
     def start(self) -> None:
         self.renderer.start()
@@ -174,10 +183,13 @@ class XrStoryPlayer:
         if self.last_display_time is not None:
             dt = max(0.0, (frame.display_time - self.last_display_time) / 1e9)
         self.last_display_time = frame.display_time
-        self.handle_hands(frame.hands)
-        if self.options.autoplay is not None:
-            self._autoplay()
-        self.story.frame(dt, None, (0.0, 0.0))
+        if self.lesson is not None or self.story.flow.state is FlowState.LESSON:
+            self._lesson_frame(dt, frame.hands)
+        else:
+            self.handle_hands(frame.hands)
+            if self.options.autoplay is not None:
+                self._autoplay()
+            self.story.frame(dt, None, (0.0, 0.0))
         alpha = self.story.director.fade.alpha
         for veil in self.veils:
             veil.set_color(0, 0, 0, alpha)
@@ -186,6 +198,59 @@ class XrStoryPlayer:
             else:
                 veil.hide()
         self.report.frames += 1
+
+    # -- a lesson the story started -------------------------------------------------------------
+
+    def _lesson_frame(self, dt: float, hands: list[HandState]) -> None:
+        for index, hand in enumerate(hands):
+            self._place_hand(index, hand)
+        if self.lesson is None:
+            self._start_lesson()
+            return
+        entered_panel = self.lesson.frame(dt, hands[-1] if hands else None)
+        if entered_panel and self.renderer.controls is not None:
+            self.renderer.controls.haptic_tick(1)
+        if self.lesson.finished:
+            self._end_lesson()
+
+    def _start_lesson(self) -> None:
+        story = self.story
+        name = story.flow.lesson or ""
+        path = narrative_path(story.program)
+        lesson = LessonLibrary.for_narrative(path).find(name) if path is not None else None
+        if lesson is None:  # logged by the library; the story goes on without it
+            story.show(story.flow.finish_lesson(None))
+            return
+        log.info("lesson in the headset: %s", lesson.id)
+        story.suspend()
+        rig = story.director.rig_np
+        self._rig_place = (rig.get_pos(), rig.get_hpr())
+        rig.set_pos(0, 0, 0)  # the lesson stage stands in front of the world's origin
+        rig.set_hpr(0, 0, 0)
+        self.lesson = XrLesson(
+            self.base,
+            lesson,
+            self.hands[-1],
+            assets=self.options.assets,
+            autoplay=self.options.autoplay is not None,
+        )
+
+    def _end_lesson(self) -> None:
+        lesson, self.lesson = self.lesson, None
+        assert lesson is not None
+        end = lesson.screen.end
+        lesson.close()
+        self.report.lessons.append(
+            {"lesson": lesson.screen.lesson.id, "passed": bool(end and end.passed)}
+        )
+        if end is not None:
+            print(f"lesson over: {lesson.screen.lesson.id} ({end.scaled:.0%})", flush=True)
+        story = self.story
+        if self._rig_place is not None:
+            story.director.rig_np.set_pos(self._rig_place[0])
+            story.director.rig_np.set_hpr(self._rig_place[1])
+        story.resume()
+        story.show(story.flow.finish_lesson(end.outcome if end is not None else None))
 
     def handle_hands(self, hands: list[HandState]) -> None:
         """Move the controller nodes to their aim poses, then act on buttons and sticks."""
