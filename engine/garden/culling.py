@@ -117,23 +117,21 @@ def box_rows(bounds_min: F32, bounds_max: F32) -> F32:
 def cull_box_rows(rows: F32, planes: F32) -> Bools:
     """``cull_boxes`` for boxes in ``box_rows`` form (the per-frame hot path).
 
-    Plain vector arithmetic per plane on purpose: a matrix product would be shorter, but it
-    goes through BLAS, whose worker threads on a busy 2-core machine made one 7000-box cull
+    Each plane's test is one row of coefficients over the six box rows (the furthest corner
+    along the normal is the centre plus the extent's projection, and the top or the bottom
+    depending on the normal's sign), so all planes of both eyes are one ``einsum``: a handful
+    of numpy calls a frame instead of a hundred. ``einsum`` without ``optimize`` runs its own
+    loop, not BLAS, whose worker threads on a busy 2-core machine once made one 7000-box cull
     cost 8-14 ms instead of 0.2 ms.
     """
-    centre_x, centre_y, half_x, half_y, bottom, top = rows
     flat = np.asarray(planes, np.float64).reshape(-1, 4)
-    visible = np.zeros(rows.shape[1], dtype=bool)
-    for frustum in range(len(flat) // 6):
-        inside = np.ones(rows.shape[1], dtype=bool)
-        for a, b, c, d in flat[frustum * 6 : frustum * 6 + 6]:
-            # The box corner furthest along the normal: centre plus the extent's projection.
-            furthest = centre_x * np.float32(a) + centre_y * np.float32(b)
-            furthest += half_x * np.float32(abs(a)) + half_y * np.float32(abs(b))
-            furthest += (top if c > 0 else bottom) * np.float32(c)
-            inside &= furthest >= np.float32(-d)
-        visible |= inside
-    return visible
+    a, b, c, d = flat.T
+    coefficients = np.stack(
+        [a, b, np.abs(a), np.abs(b), np.minimum(c, 0.0), np.maximum(c, 0.0)], axis=1
+    ).astype(np.float32)
+    furthest = np.einsum("pk,kn->pn", coefficients, rows)
+    inside = furthest >= (-d).astype(np.float32)[:, None]
+    return np.asarray(inside.reshape(-1, 6, rows.shape[1]).all(axis=1).any(axis=0))
 
 
 def cull_boxes_reference(bounds_min: F32, bounds_max: F32, planes: F32) -> Bools:
