@@ -15,22 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DRIVER = """
 import json
-from panda3d.core import NodePath
-from engine.content.compiler import compile_narrative
-from engine.display.modes import Mode
-from engine.display.panda import DisplaySettings, open_display
 from engine.player.flow import FlowState
-from engine.player.options import PlayerOptions
 from engine.xr.controls import HandState
-from engine.xr.player import XrStoryPlayer
-from engine.xr.poses import PandaPose
-from engine.xr.renderer import XrRenderSettings
+from tests.xr_scene import aim_at, headset_player
 
-program = compile_narrative("narratives/firefly_night.yaml").program
-display = open_display(DisplaySettings(Mode.OFFSCREEN, 64, 64, audio=False))
+display, player = headset_player("narratives/firefly_night.yaml")
 base = display.base
-options = PlayerOptions(narrative=None, mode=Mode.XR, audio=False, plants=20)
-player = XrStoryPlayer(base, program, options, XrRenderSettings())
 story = player.story
 for _ in range(200):
     if story.flow.state is FlowState.CHOOSING:
@@ -42,15 +32,7 @@ out = {"state": story.flow.state.value, "options": len(story.flow.choices.option
 
 def pointing_at(index):
     holder = story.director.choices.root.find(f"choice-{index}")
-    target = holder.get_pos(player.tracking) + (0, 0, -0.05)
-    hand = player.tracking.attach_new_node("probe")
-    hand.set_pos(0.2, 0.0, 1.3)
-    hand.look_at(player.tracking, target)
-    quat = hand.get_quat(player.tracking)
-    wxyz = (quat.get_r(), quat.get_i(), quat.get_j(), quat.get_k())
-    pose = PandaPose(tuple(hand.get_pos()), wxyz)
-    hand.remove_node()
-    return pose
+    return aim_at(player, holder.get_pos(base.render) + (0, 0, -0.05))
 
 idle = HandState(profile="/interaction_profiles/khr/simple_controller")
 aim_second = pointing_at(1)
@@ -73,12 +55,8 @@ player.handle_hands([HandState(move=(-1.0, 0.0)), HandState()])
 out["turned"] = (story.director.rig.heading - heading) % 360
 ground = player.tracking.attach_new_node("ground-target")
 ground.set_pos(0.4, 2.0, 0.0)
-hand = player.tracking.attach_new_node("probe")
-hand.set_pos(0.2, 0.0, 1.3)
-hand.look_at(ground)
-quat = hand.get_quat(player.tracking)
-down = PandaPose(tuple(hand.get_pos()), (quat.get_r(), quat.get_i(), quat.get_j(), quat.get_k()))
 expected = ground.get_pos(base.render)
+down = aim_at(player, expected)
 player.handle_hands([HandState(), HandState(aim=down, move=(0.0, 0.9))])
 ring = player.teleport_target
 out["target_shown"] = not ring.is_hidden()

@@ -18,23 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 DRIVER = """
 import json
 from panda3d.core import Point3
-from engine.content.compiler import compile_narrative
-from engine.display.modes import Mode
-from engine.display.panda import DisplaySettings, open_display
 from engine.learn.policies import correct_answer
 from engine.player.flow import FlowState
-from engine.player.options import PlayerOptions
 from engine.scene.lesson_layout import TRAY_HEIGHT
 from engine.xr.controls import HandState
-from engine.xr.player import XrStoryPlayer
-from engine.xr.poses import PandaPose
-from engine.xr.renderer import FrameReport, XrRenderSettings
+from engine.xr.renderer import FrameReport
+from tests.xr_scene import aim_at, headset_player
 
-program = compile_narrative("narratives/firefly_night.yaml").program
-display = open_display(DisplaySettings(Mode.OFFSCREEN, 64, 64, audio=False))
+display, player = headset_player("narratives/firefly_night.yaml")
 base = display.base
-options = PlayerOptions(narrative=None, mode=Mode.XR, audio=False, plants=20)
-player = XrStoryPlayer(base, program, options, XrRenderSettings())
 story = player.story
 for _ in range(500):
     if story.flow.state is FlowState.LESSON:
@@ -52,13 +44,7 @@ def frame(*hands):
     base.graphicsEngine.render_frame()
 
 def aiming_at(point):
-    hand = player.tracking.attach_new_node("probe")
-    hand.set_pos(0.2, 0.0, 1.3)
-    hand.look_at(base.render, Point3(*point))
-    q = hand.get_quat(player.tracking)
-    pose = PandaPose(tuple(hand.get_pos()), (q.get_r(), q.get_i(), q.get_j(), q.get_k()))
-    hand.remove_node()
-    return pose
+    return aim_at(player, point)
 
 idle = HandState(profile="/interaction_profiles/khr/simple_controller")
 frame(idle, idle)  # the story asked for a lesson: it opens

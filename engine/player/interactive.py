@@ -42,7 +42,6 @@ from engine.content.program import Program
 from engine.display.modes import Mode
 from engine.display.panda import DisplaySettings, OpenedDisplay, open_display
 from engine.errors import ProfileError
-from engine.learn.bridge import LessonLibrary
 from engine.learn.program import Lesson
 from engine.player.autoplay import ChoiceScript
 from engine.player.controls import walk_direction
@@ -52,9 +51,9 @@ from engine.player.home import HomeMenu, StartLesson, StartStory, scan_library
 from engine.player.home_scene import HomeScene
 from engine.player.lesson_handoff import (
     learner_for,
-    narrative_path,
     record_lesson_end,
     seminar_outcome,
+    story_lesson,
 )
 from engine.player.lesson_screen import LessonScreen
 from engine.player.options import PlayerOptions
@@ -197,8 +196,7 @@ class DesktopApp:
     def _start_story_lesson(self, session: StorySession) -> None:
         """The story asked for a lesson: play it here, the story waiting in the background."""
         name = session.flow.lesson or ""
-        path = narrative_path(session.program)
-        lesson = LessonLibrary.for_narrative(path).find(name) if path is not None else None
+        lesson = story_lesson(session.program, name)
         if lesson is None:  # logged by the library; the story goes on without it
             session.show(session.flow.finish_lesson(None))
             return

@@ -17,6 +17,7 @@ from typing import Any
 
 from engine.content.program import Program
 from engine.errors import ProfileError
+from engine.learn.bridge import LessonLibrary
 from engine.learn.events import LessonEndEvent
 from engine.learn.program import Lesson
 from engine.player.profiles import Profile, ProfileStore
@@ -30,6 +31,7 @@ __all__ = [
     "read_lesson_progress",
     "record_lesson_end",
     "seminar_outcome",
+    "story_lesson",
 ]
 
 log = logging.getLogger(__name__)
@@ -111,6 +113,13 @@ def learner_for(profile: Profile | None) -> str | None:
 def narrative_path(program: Program) -> Path | None:
     """The narrative's main file (lessons are looked for beside it)."""
     return Path(program.files[0]) if program.files else None
+
+
+def story_lesson(program: Program, name: str) -> Lesson | None:
+    """The lesson a story's ``start_lesson`` names, from the lessons folder beside the story
+    (None, logged by the library, when there is none by that name)."""
+    path = narrative_path(program)
+    return LessonLibrary.for_narrative(path).find(name) if path is not None else None
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,10 @@ class Picker:
     def pick_choice(self, lens_node: object, x: float, y: float) -> int | None:
         """The choice under screen point (x, y) in -1..1 film coordinates, if any."""
         self.ray.set_from_lens(lens_node, x, y)
+        return self.pick()
+
+    def pick(self) -> int | None:
+        """The nearest choice the ray, as it is now, passes through (None: none)."""
         self.traverser.traverse(self.scene)
         if self.queue.get_num_entries() == 0:
             return None

@@ -74,7 +74,7 @@ class XrLesson:
             self.panels.show([label for label, _ in actions], PANELS_TOP)
             self.shown = actions
         tracked = hand is not None and hand.aim is not None and not self.aim.is_hidden()
-        hovered = self._pick() if tracked else None
+        hovered = self.picker.pick() if tracked else None
         entered = hovered is not None and hovered != self.hovered
         self.hovered = hovered
         self.panels.hover(hovered)
@@ -108,16 +108,6 @@ class XrLesson:
             self.screen.wants_to_leave = True
         else:
             self.screen.key(key)
-
-    def _pick(self) -> int | None:
-        traverser, queue = self.picker.traverser, self.picker.queue
-        traverser.traverse(self.picker.scene)
-        queue.sort_entries()
-        for entry in queue.entries:
-            tagged = entry.get_into_node_path().get_python_tag("choice")
-            if tagged is not None:
-                return int(tagged)
-        return None
 
     def _ray(self) -> Ray:
         render = self.screen.base.render

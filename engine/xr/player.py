@@ -23,11 +23,10 @@ from panda3d.core import CardMaker, LineSegs, NodePath, Point3, Quat, Transparen
 from engine.content.program import Program
 from engine.display.modes import Mode, probe_display
 from engine.display.panda import DisplaySettings, OpenedDisplay, open_display
-from engine.learn.bridge import LessonLibrary
 from engine.player.autoplay import ChoiceScript
 from engine.player.desktop_story import StorySession
 from engine.player.flow import FlowState
-from engine.player.lesson_handoff import narrative_path
+from engine.player.lesson_handoff import story_lesson
 from engine.player.options import PlayerOptions
 from engine.scene.director import DirectorSettings
 from engine.scene.panels import Picker
@@ -216,8 +215,7 @@ class XrStoryPlayer:
     def _start_lesson(self) -> None:
         story = self.story
         name = story.flow.lesson or ""
-        path = narrative_path(story.program)
-        lesson = LessonLibrary.for_narrative(path).find(name) if path is not None else None
+        lesson = story_lesson(story.program, name)
         if lesson is None:  # logged by the library; the story goes on without it
             story.show(story.flow.finish_lesson(None))
             return
@@ -272,7 +270,7 @@ class XrStoryPlayer:
         paused = story.flow.state is FlowState.PAUSED
         hovered = None
         if not paused and hands and hands[-1].aim is not None:
-            hovered = self._pick()
+            hovered = self.picker.pick()
         if hovered != self.hovered:
             story.director.choices.hover(hovered)
             if hovered is not None and self.renderer.controls is not None:
@@ -302,16 +300,6 @@ class XrStoryPlayer:
                     self.story.director.teleport(float(target.x), float(target.y))
             elif gesture is StickGesture.TELEPORT_CANCEL:
                 self.teleport_target.hide()
-
-    def _pick(self) -> int | None:
-        traverser, queue = self.picker.traverser, self.picker.queue
-        traverser.traverse(self.picker.scene)
-        queue.sort_entries()
-        for entry in queue.entries:
-            tagged = entry.get_into_node_path().get_python_tag("choice")
-            if tagged is not None:
-                return int(tagged)
-        return None
 
     def _ground_point(self, aim: NodePath) -> Point3 | None:
         """Where the aim ray meets the ground (z = 0), in world coordinates; None if it
